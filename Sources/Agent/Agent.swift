@@ -1,0 +1,1 @@
+// Pipeline wiring: scan, sinks, and (later) the daemon.

@@ -1,0 +1,97 @@
+/// A forward-only reader over one line's bytes, for the field-splitting parsers.
+///
+/// Positions are offsets into the line, so the ranges it returns go straight into a ``LogEvent``.
+/// Every method is bounds-checked against `end`; none allocates.
+public struct FieldCursor {
+    public let bytes: UnsafeRawBufferPointer
+    public var position: Int
+    public let end: Int
+
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer, from position: Int = 0) {
+        self.bytes = bytes
+        self.position = position
+        self.end = bytes.count
+    }
+
+    @inlinable
+    public var isAtEnd: Bool { position >= end }
+
+    @inlinable
+    public func peek() -> UInt8? { position < end ? bytes[position] : nil }
+
+    /// Skips spaces (and tabs); returns how many.
+    @inlinable
+    @discardableResult
+    public mutating func skipSpaces() -> Int {
+        let start = position
+        while position < end, bytes[position] == 0x20 || bytes[position] == 0x09 { position += 1 }
+        return position - start
+    }
+
+    /// The next run of non-space bytes, after skipping leading spaces; `nil` at the end.
+    @inlinable
+    public mutating func nextField() -> Range<Int>? {
+        skipSpaces()
+        let start = position
+        while position < end, bytes[position] != 0x20 && bytes[position] != 0x09 { position += 1 }
+        return start < position ? start..<position : nil
+    }
+
+    /// Bytes up to (not including) `delimiter`; moves past it. `nil` if the delimiter is missing.
+    @inlinable
+    public mutating func upTo(_ delimiter: UInt8) -> Range<Int>? {
+        var i = position
+        while i < end, bytes[i] != delimiter { i += 1 }
+        guard i < end else { return nil }
+        let range = position..<i
+        position = i + 1
+        return range
+    }
+
+    /// Consumes `literal` if the line continues with it.
+    @inlinable
+    public mutating func consume(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard end - position >= count else { return false }
+        let p = literal.utf8Start
+        for k in 0..<count where bytes[position + k] != p[k] { return false }
+        position += count
+        return true
+    }
+
+    /// Reads an unsigned decimal number of at most `maxDigits` digits.
+    @inlinable
+    public mutating func readNumber(maxDigits: Int = 18) -> Int64? {
+        var value: Int64 = 0
+        let start = position
+        while position < end, position - start < maxDigits {
+            let d = bytes[position] &- 0x30
+            if d > 9 { break }
+            value = value &* 10 &+ Int64(d)
+            position += 1
+        }
+        return position > start ? value : nil
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether `range` holds exactly `literal` (ASCII, case-sensitive).
+    @inlinable
+    public func bytes(in range: Range<Int>, equal literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let p = literal.utf8Start
+        var k = 0
+        for i in range {
+            if self[i] != p[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// Whether the byte at `range` is a lone `-` (the "no value" mark of most log formats).
+    @inlinable
+    public func isDash(_ range: Range<Int>) -> Bool {
+        range.count == 1 && self[range.lowerBound] == UInt8(ascii: "-")
+    }
+}

@@ -1,0 +1,68 @@
+/// Why a line gave no visit. The raw value is the stable key used in summaries and metrics.
+public enum SkipReason: String, Sendable, CaseIterable {
+    /// A line of the format that records no new visit: DNS replies, forwards, cache and config
+    /// lines that follow a query, headers and comments.
+    case notAVisit = "not_a_visit"
+    /// The line does not have the format's shape.
+    case malformed = "malformed"
+    /// The time field could not be read.
+    case badTime = "bad_time"
+    /// A visit line whose host is missing (`-`, empty, an error URL).
+    case noHost = "no_host"
+}
+
+/// How parsers turn local wall-clock times (BIND, dnsmasq, syslog) into UTC.
+public enum LogTimeZone: Sendable, Equatable {
+    case utc
+    /// A fixed offset east of UTC, in seconds.
+    case fixed(seconds: Int)
+    /// The machine's local zone (`TZ`, `/etc/localtime`), with daylight saving time.
+    case local
+}
+
+/// What a parser may need beyond the line itself.
+public struct ParserContext: Sendable {
+    /// Used to place timestamps that carry no year (syslog, dnsmasq): the year is chosen so the
+    /// time is not more than a day after this reference.
+    public var referenceTimeMillis: Int64
+    public var timeZone: LogTimeZone
+
+    public init(referenceTimeMillis: Int64, timeZone: LogTimeZone = .local) {
+        self.referenceTimeMillis = referenceTimeMillis
+        self.timeZone = timeZone
+    }
+}
+
+/// A log format: turns one line (without its newline) into a ``LogEvent``.
+///
+/// One instance reads one input, so a parser may keep state between lines (for example to know
+/// that a DNS server logs queries, which makes its reply lines no further visits).
+public protocol LogParser: Sendable {
+    /// The format's id (`squid`, `combined`, `bind9`, `unbound`, `dnsmasq`, …).
+    var id: String { get }
+
+    /// Fills `event` from `line`; returns why the line gave no visit, or `nil` for a visit.
+    mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason?
+
+    /// How well the first lines of an input fit this format, from 0 (not at all) to 1.
+    func sniff(_ firstLines: [UnsafeRawBufferPointer]) -> Double
+}
+
+extension LogParser {
+    /// The share of non-empty lines this parser reads as a visit or as a known non-visit line.
+    public func sniff(_ firstLines: [UnsafeRawBufferPointer]) -> Double {
+        var copy = self
+        var event = LogEvent()
+        var considered = 0
+        var fitting = 0
+        for line in firstLines where !line.isEmpty {
+            considered += 1
+            event.reset()
+            switch copy.parse(line, into: &event) {
+            case nil, .notAVisit?, .noHost?: fitting += 1
+            case .malformed?, .badTime?: break
+            }
+        }
+        return considered == 0 ? 0 : Double(fitting) / Double(considered)
+    }
+}

@@ -1,0 +1,59 @@
+/// Squid's native `squid` logformat, the default of `access_log`:
+///
+/// ```
+/// logformat squid %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt
+/// 1795923904.827      0 127.0.0.4 TCP_DENIED/403 3468 CONNECT www.evil-brand.com:443 carol HIER_NONE/- text/html
+/// ```
+///
+/// Time is epoch seconds with milliseconds; the elapsed field is right-aligned, so fields may be
+/// separated by several spaces. The user (`%[un`) is the authenticated, ident or external-ACL
+/// user, `-` when none. For `CONNECT` the URL is `host:port`; otherwise the host comes from the
+/// URL's authority. Squid logs `error:…` URLs for requests it could not parse: those lines are
+/// visits without a host.
+public struct SquidNativeParser: LogParser {
+    public let id = "squid"
+
+    public init() {}
+
+    @inlinable
+    public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason? {
+        var cursor = FieldCursor(line)
+        cursor.skipSpaces()
+        // %ts.%03tu
+        guard let seconds = cursor.readNumber(maxDigits: 12) else { return .malformed }
+        var millis: Int64 = 0
+        if cursor.peek() == UInt8(ascii: ".") {
+            cursor.position += 1
+            let start = cursor.position
+            guard let fraction = cursor.readNumber(maxDigits: 3), cursor.position - start == 3 else {
+                return .badTime
+            }
+            millis = fraction
+        }
+        guard cursor.skipSpaces() > 0,
+            cursor.readNumber() != nil,  // %6tr elapsed ms
+            let client = cursor.nextField(),
+            let result = cursor.nextField(),
+            cursor.nextField() != nil,  // %<st bytes
+            let method = cursor.nextField(),
+            let url = cursor.nextField(),
+            let user = cursor.nextField()
+        else { return .malformed }
+        // %Ss/%03>Hs: "TCP_DENIED/403"
+        var slash = result.lowerBound
+        while slash < result.upperBound, line[slash] != UInt8(ascii: "/") { slash += 1 }
+        guard slash < result.upperBound else { return .malformed }
+
+        event.kind = .proxy
+        event.timeMillis = seconds &* 1000 &+ millis
+        event.client = client
+        event.action = result.lowerBound..<slash
+        event.status = (slash + 1)..<result.upperBound
+        event.method = method
+        event.url = url
+        event.user = line.isDash(user) ? nil : user
+        guard let host = URLAuthority.authority(in: line, url: url) else { return .noHost }
+        event.host = host
+        return nil
+    }
+}

@@ -1,0 +1,1 @@
+// Watch and allow entries, list loading and compilation into a HostMatcher.
