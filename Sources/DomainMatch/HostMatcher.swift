@@ -1,0 +1,347 @@
+/// Whether an entry covers a name and all its subdomains, or that exact name only.
+public enum MatchScope: Sendable, Equatable {
+    /// `evil.com`: `evil.com` and every `*.evil.com`.
+    case domainAndSubdomains
+    /// `=login.evil.com`: that name only.
+    case exact
+}
+
+/// Whether an entry reports visits or suppresses them.
+public enum MatchRole: Sendable, Equatable {
+    case watch
+    /// An allow entry beats every watch entry at or above it (our own domains).
+    case allow
+}
+
+/// The answer for one host.
+public enum HostMatch: Sendable, Equatable {
+    case none
+    /// A watch entry covers the host but an allow entry at or below it wins.
+    case allowed
+    /// The most specific watch entry covering the host; `value` is what the entry was added with
+    /// and the entry's name is the last `nameLength` bytes of the host.
+    case watched(value: UInt32, nameLength: Int)
+}
+
+/// The compiled suffix matcher: immutable once built, shared by every reader without a lock.
+///
+/// Names are stored once in a byte arena; a flat open-addressing table keyed by the hash of each
+/// whole name points at fixed-size entry records. A lookup walks the host from its last byte
+/// to its first, hashing as it goes, so at every label boundary the running hash is the hash of
+/// that suffix (`com`, `evil.com`, `login.evil.com`): one probe per label, never a scan of the
+/// list. A blocked Bloom filter (one 64-bit word per key) in front of the table keeps misses in
+/// large lists from paying a cache miss per probe.
+///
+/// The storage is manually allocated so that lookups touch no reference counts; the class is
+/// `@unchecked Sendable` because nothing is mutated after `init`.
+public final class HostMatcher: @unchecked Sendable {
+    @usableFromInline let slots: UnsafeMutablePointer<UInt64>
+    @usableFromInline let slotMask: Int
+    @usableFromInline let entries: UnsafeMutablePointer<MatcherEntry>
+    @usableFromInline let names: UnsafeMutablePointer<UInt8>
+    @usableFromInline let bloom: UnsafeMutablePointer<UInt64>
+    @usableFromInline let bloomMask: Int
+    /// Number of distinct names (an IP counts as a name).
+    public let nameCount: Int
+    /// Bytes of the name arena.
+    public let nameBytes: Int
+    private let slotCount: Int
+    private let bloomWords: Int
+
+    init(builder: HostMatcherBuilder) {
+        nameCount = builder.entries.count
+        nameBytes = builder.names.count
+        slotCount = builder.slots.count
+        slotMask = slotCount - 1
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(from: builder.slots, count: slotCount)
+        entries = .allocate(capacity: max(1, nameCount))
+        entries.initialize(from: builder.entries, count: nameCount)
+        names = .allocate(capacity: max(1, nameBytes))
+        names.initialize(from: builder.names, count: nameBytes)
+
+        // ~16 bits per name keeps the false-positive rate of a 3-bit blocked filter near 1%.
+        var words = 64
+        while words * 4 < nameCount { words <<= 1 }
+        bloomWords = words
+        bloomMask = words - 1
+        bloom = .allocate(capacity: words)
+        bloom.initialize(repeating: 0, count: words)
+        for slot in builder.slots where slot != 0 {
+            let entry = builder.entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
+            let mixed = builder.hashOfEntry(entry)
+            bloom[Self.bloomWord(mixed) & bloomMask] |= Self.bloomBits(mixed)
+        }
+    }
+
+    deinit {
+        slots.deallocate()
+        entries.deallocate()
+        names.deallocate()
+        bloom.deallocate()
+    }
+
+    /// Bytes used by the table, entries and Bloom filter: the cost per name beyond the names.
+    public var indexBytes: Int {
+        slotCount * MemoryLayout<UInt64>.stride + nameCount * MemoryLayout<MatcherEntry>.stride
+            + bloomWords * MemoryLayout<UInt64>.stride
+    }
+
+    /// The answer for a host that is already in canonical form (see ``HostNormalizer``).
+    ///
+    /// - Complexity: one hash step per byte and one Bloom check per label; allocation-free.
+    @inlinable
+    public func match(_ host: UnsafeRawBufferPointer, kind: HostKind) -> HostMatch {
+        let count = host.count
+        guard count > 0, let base = host.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return .none }
+        if kind != .name {
+            let mixed = MatcherHash.finish(MatcherHash.hash(base, count: count), seed: MatcherHash.ipSeed)
+            guard let entry = find(mixed, base, count) else { return .none }
+            if entry.flags & MatcherEntry.exactAllow != 0 { return .allowed }
+            if entry.flags & MatcherEntry.exactWatch != 0 { return .watched(value: entry.exactValue, nameLength: count) }
+            return .none
+        }
+        var best = HostMatch.none
+        var h = MatcherHash.basis
+        var i = count - 1
+        while i >= 0 {
+            let b = base[i]
+            if b == 0x2E {  // '.': base[i+1..<count] is a whole suffix
+                let length = count - 1 - i
+                let mixed = MatcherHash.finish(h, seed: MatcherHash.nameSeed)
+                if let entry = find(mixed, base + i + 1, length) {
+                    if entry.flags & MatcherEntry.suffixAllow != 0 {
+                        best = .allowed
+                    } else if entry.flags & MatcherEntry.suffixWatch != 0 {
+                        best = .watched(value: entry.suffixValue, nameLength: length)
+                    }
+                }
+            }
+            h = MatcherHash.step(h, b)
+            i -= 1
+        }
+        let mixed = MatcherHash.finish(h, seed: MatcherHash.nameSeed)
+        if let entry = find(mixed, base, count) {
+            if entry.flags & (MatcherEntry.suffixAllow | MatcherEntry.exactAllow) != 0 {
+                best = .allowed
+            } else if entry.flags & MatcherEntry.exactWatch != 0 {
+                best = .watched(value: entry.exactValue, nameLength: count)
+            } else if entry.flags & MatcherEntry.suffixWatch != 0 {
+                best = .watched(value: entry.suffixValue, nameLength: count)
+            }
+        }
+        return best
+    }
+
+    /// Convenience for tests and tools: normalizes `host` first.
+    public func match(_ host: String) -> HostMatch {
+        switch HostNormalizer.normalize(host) {
+        case .failure: return .none
+        case .success(let normalized):
+            var bytes = Array(normalized.name.utf8)
+            return bytes.withUnsafeMutableBytes { match(UnsafeRawBufferPointer($0), kind: normalized.kind) }
+        }
+    }
+
+    @inlinable
+    func find(_ mixed: UInt64, _ name: UnsafePointer<UInt8>, _ length: Int) -> MatcherEntry? {
+        let bits = Self.bloomBits(mixed)
+        guard bloom[Self.bloomWord(mixed) & bloomMask] & bits == bits else { return nil }
+        let tag = mixed >> 32
+        var index = Int(truncatingIfNeeded: mixed) & slotMask
+        while true {
+            let slot = slots[index]
+            if slot == 0 { return nil }
+            if slot >> 32 == tag {
+                let entry = entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
+                if Int(entry.nameLength) == length
+                    && (length == 0 || memcmpBytes(names + Int(entry.nameOffset), name, length))
+                {
+                    return entry
+                }
+            }
+            index = (index + 1) & slotMask
+        }
+    }
+
+    @inlinable
+    static func bloomWord(_ mixed: UInt64) -> Int { Int(truncatingIfNeeded: mixed >> 22) }
+
+    @inlinable
+    static func bloomBits(_ mixed: UInt64) -> UInt64 {
+        (1 << ((mixed >> 40) & 63)) | (1 << ((mixed >> 46) & 63)) | (1 << ((mixed >> 52) & 63))
+    }
+}
+
+/// Byte equality without Foundation's `memcmp` import.
+@inlinable
+func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var i = 0
+    while i + 8 <= count {
+        let x = UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self)
+        let y = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+        if x != y { return false }
+        i += 8
+    }
+    while i < count {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
+
+/// One distinct name in the matcher, with what each kind of entry on it says.
+public struct MatcherEntry: Sendable {
+    @usableFromInline static let suffixWatch: UInt8 = 1
+    @usableFromInline static let exactWatch: UInt8 = 2
+    @usableFromInline static let suffixAllow: UInt8 = 4
+    @usableFromInline static let exactAllow: UInt8 = 8
+    @usableFromInline static let isIP: UInt8 = 16
+
+    @usableFromInline var nameOffset: UInt32
+    @usableFromInline var nameLength: UInt8
+    @usableFromInline var flags: UInt8
+    @usableFromInline var suffixValue: UInt32
+    @usableFromInline var exactValue: UInt32
+}
+
+/// The running hash of a name read from its last byte to its first (FNV-1a), and the final mix
+/// (MurmurHash3's fmix64) whose bits pick the slot, the tag and the Bloom bits.
+@usableFromInline
+enum MatcherHash {
+    @usableFromInline static let basis: UInt64 = 0xCBF2_9CE4_8422_2325
+    @usableFromInline static let nameSeed: UInt64 = 0
+    @usableFromInline static let ipSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    @inlinable
+    static func step(_ h: UInt64, _ byte: UInt8) -> UInt64 {
+        (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    }
+
+    @inlinable
+    static func hash(_ base: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        var h = basis
+        var i = count - 1
+        while i >= 0 {
+            h = step(h, base[i])
+            i -= 1
+        }
+        return h
+    }
+
+    @inlinable
+    static func finish(_ h: UInt64, seed: UInt64) -> UInt64 {
+        var k = h ^ seed
+        k ^= k >> 33
+        k &*= 0xFF51_AFD7_ED55_8CCD
+        k ^= k >> 33
+        k &*= 0xC4CE_B9FE_1A85_EC53
+        k ^= k >> 33
+        return k
+    }
+}
+
+/// Collects entries, merging those on the same name, then freezes them into a ``HostMatcher``.
+public struct HostMatcherBuilder: Sendable {
+    var names: [UInt8] = []
+    var entries: [MatcherEntry] = []
+    var slots: [UInt64] = Array(repeating: 0, count: 16)
+
+    /// What `add` did.
+    public enum AddResult: Sendable, Equatable {
+        case added
+        /// The same name with the same scope and role was added before; the first one stays.
+        case duplicate(firstValue: UInt32)
+    }
+
+    public init() {}
+
+    /// Number of distinct names so far.
+    public var count: Int { entries.count }
+
+    /// Adds a canonical name (from ``HostNormalizer``). IP literals are always exact.
+    @discardableResult
+    public mutating func add(
+        _ name: UnsafeRawBufferPointer,
+        kind: HostKind,
+        scope: MatchScope,
+        role: MatchRole,
+        value: UInt32 = 0
+    ) -> AddResult {
+        precondition(name.count > 0 && name.count <= 255, "names are normalized before they are added")
+        let isIP = kind != .name
+        let scope = isIP ? .exact : scope
+        let flag: UInt8 =
+            switch (scope, role) {
+            case (.domainAndSubdomains, .watch): MatcherEntry.suffixWatch
+            case (.exact, .watch): MatcherEntry.exactWatch
+            case (.domainAndSubdomains, .allow): MatcherEntry.suffixAllow
+            case (.exact, .allow): MatcherEntry.exactAllow
+            }
+        let base = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let mixed = MatcherHash.finish(
+            MatcherHash.hash(base, count: name.count), seed: isIP ? MatcherHash.ipSeed : MatcherHash.nameSeed)
+
+        if let existing = slotIndex(mixed, name, isIP: isIP) {
+            let e = Int(truncatingIfNeeded: slots[existing] & 0xFFFF_FFFF) - 1
+            if entries[e].flags & flag != 0 {
+                return .duplicate(firstValue: scope == .exact ? entries[e].exactValue : entries[e].suffixValue)
+            }
+            entries[e].flags |= flag
+            if scope == .exact { entries[e].exactValue = value } else { entries[e].suffixValue = value }
+            return .added
+        }
+        if (entries.count + 1) * 2 > slots.count { grow() }
+        var entry = MatcherEntry(
+            nameOffset: UInt32(names.count), nameLength: UInt8(name.count),
+            flags: flag | (isIP ? MatcherEntry.isIP : 0), suffixValue: 0, exactValue: 0)
+        if scope == .exact { entry.exactValue = value } else { entry.suffixValue = value }
+        names.append(contentsOf: name)
+        entries.append(entry)
+        insert(mixed, entryIndex: entries.count - 1)
+        return .added
+    }
+
+    /// Freezes the entries; the builder can be dropped afterwards.
+    public func build() -> HostMatcher {
+        HostMatcher(builder: self)
+    }
+
+    func hashOfEntry(_ entry: MatcherEntry) -> UInt64 {
+        names.withUnsafeBufferPointer { arena in
+            let h = MatcherHash.hash(arena.baseAddress! + Int(entry.nameOffset), count: Int(entry.nameLength))
+            return MatcherHash.finish(h, seed: entry.flags & MatcherEntry.isIP != 0 ? MatcherHash.ipSeed : MatcherHash.nameSeed)
+        }
+    }
+
+    private func slotIndex(_ mixed: UInt64, _ name: UnsafeRawBufferPointer, isIP: Bool) -> Int? {
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: mixed) & mask
+        while slots[index] != 0 {
+            let slot = slots[index]
+            if slot >> 32 == mixed >> 32 {
+                let entry = entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
+                let start = Int(entry.nameOffset)
+                if Int(entry.nameLength) == name.count, (entry.flags & MatcherEntry.isIP != 0) == isIP,
+                    names[start..<(start + name.count)].elementsEqual(name)
+                {
+                    return index
+                }
+            }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    private mutating func insert(_ mixed: UInt64, entryIndex: Int) {
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: mixed) & mask
+        while slots[index] != 0 { index = (index + 1) & mask }
+        slots[index] = (mixed >> 32) << 32 | UInt64(entryIndex + 1)
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: 0, count: slots.count * 2)
+        for i in entries.indices { insert(hashOfEntry(entries[i]), entryIndex: i) }
+    }
+}
