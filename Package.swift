@@ -56,7 +56,6 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: ["Agent", "hostwatch", "Watchlist", "LogParsing", "DomainMatch"],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ]

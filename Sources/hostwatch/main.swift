@@ -1,1 +1,1 @@
-print("hostwatch")
+Hostwatch.main(Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,228 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import LogParsing
+import LogTailing
+public import Watchlist
+
+/// How `hostwatch scan` reads its inputs.
+public struct ScanOptions: Sendable {
+    /// A parser id, or `auto` to sniff each input.
+    public var format: String
+    public var timeZone: LogTimeZone
+    /// Longer lines are skipped and counted.
+    public var maxLineBytes: Int
+    /// Lines looked at to choose a format.
+    public var sniffLines: Int
+
+    public init(format: String = "auto", timeZone: LogTimeZone = .local, maxLineBytes: Int = 1 << 20, sniffLines: Int = 20) {
+        self.format = format
+        self.timeZone = timeZone
+        self.maxLineBytes = maxLineBytes
+        self.sniffLines = sniffLines
+    }
+}
+
+/// What happened to one input.
+public struct ScanInputReport: Sendable {
+    public var path: String
+    /// The parser used; `nil` when the input could not be read or no format fit.
+    public var format: String?
+    /// Why that format: `given`, or how many of the first lines it read.
+    public var formatNote: String
+    public var isGzip: Bool
+    public var counters: ScanCounters
+    /// An input error (cannot open, truncated gzip, no format fits), already worded for the user.
+    public var error: String?
+}
+
+/// The outcome of a scan.
+public struct ScanReport: Sendable {
+    public var inputs: [ScanInputReport] = []
+    public var wallSeconds: Double = 0
+    public var cpuSeconds: Double = 0
+    /// Set when the output went away (a closed pipe): the scan stopped early on purpose.
+    public var outputClosed = false
+
+    public var total: ScanCounters {
+        var sum = ScanCounters()
+        for input in inputs { sum += input.counters }
+        return sum
+    }
+
+    /// Whether any input failed: the exit status is then 2.
+    public var hasInputErrors: Bool { inputs.contains { $0.error != nil } }
+
+    /// The summary printed on stderr: one line per input, then the totals.
+    public var summary: String {
+        var lines: [String] = []
+        for input in inputs {
+            if let error = input.error { lines.append("error: \(error)") }
+            guard let format = input.format else { continue }
+            let c = input.counters
+            lines.append(
+                "\(input.path): format \(format) (\(input.formatNote))\(input.isGzip ? ", gzip" : ""): "
+                    + "\(c.linesRead) lines, \(c.parsed) parsed, \(c.skippedTotal) skipped, \(c.hits) hits")
+        }
+        let t = total
+        let skipped = t.skipped.map { "\($0.reason) \($0.count)" }.joined(separator: ", ")
+        let rate = wallSeconds > 0 ? Double(t.linesRead) / wallSeconds : 0
+        lines.append(
+            "total: \(inputs.count) input(s), \(t.linesRead) lines read, \(t.parsed) parsed, "
+                + "\(t.skippedTotal) skipped\(skipped.isEmpty ? "" : " (\(skipped))"), "
+                + "\(t.hits) hits, \(t.allowed) allowed by the allow list")
+        lines.append(
+            "time: \(Self.fixed(wallSeconds, 3)) s wall, \(Self.fixed(cpuSeconds, 3)) s CPU, "
+                + "\(Int(rate)) lines/s, \(Self.fixed(Double(t.bytesRead) / 1_048_576 / max(wallSeconds, 1e-9), 1)) MB/s")
+        return lines.joined(separator: "\n")
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int((value * scale).rounded())
+        let whole = scaled / Int(scale)
+        let fraction = String(scaled % Int(scale))
+        return "\(whole).\(String(repeating: "0", count: digits - fraction.count))\(fraction)"
+    }
+}
+
+/// A problem with the command line itself, before any input is read.
+public struct ScanUsageError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// `hostwatch scan`: read files once, print hits as JSON lines.
+public enum Scan {
+    /// Scans `paths` (`-` is standard input) in order. Input errors are recorded per input and
+    /// the scan goes on with the next one; only a closed output stops it.
+    public static func run(
+        paths: [String], watchlist: Watchlist, options: ScanOptions, output: inout OutputBuffer
+    ) throws(ScanUsageError) -> ScanReport {
+        if options.format != "auto", !ParserRegistry.builtinIDs.contains(options.format) {
+            throw ScanUsageError(
+                description: "unknown format '\(options.format)'; known: auto, "
+                    + ParserRegistry.builtinIDs.joined(separator: ", "))
+        }
+        let context = ParserContext(referenceTimeMillis: Clock.nowMillis(), timeZone: options.timeZone)
+        var report = ScanReport()
+        let wallStart = Clock.monotonicSeconds()
+        let cpuStart = Clock.cpuSeconds()
+        for path in paths {
+            let input = scanInput(path, watchlist: watchlist, options: options, context: context, output: &output)
+            report.inputs.append(input.report)
+            if input.outputClosed {
+                report.outputClosed = true
+                break
+            }
+        }
+        if !report.outputClosed {
+            do { try output.flush() } catch { report.outputClosed = true }
+        }
+        report.wallSeconds = Clock.monotonicSeconds() - wallStart
+        report.cpuSeconds = Clock.cpuSeconds() - cpuStart
+        return report
+    }
+
+    static func scanInput(
+        _ path: String, watchlist: Watchlist, options: ScanOptions, context: ParserContext,
+        output: inout OutputBuffer
+    ) -> (report: ScanInputReport, outputClosed: Bool) {
+        var report = ScanInputReport(
+            path: path, format: nil, formatNote: "", isGzip: false, counters: ScanCounters(), error: nil)
+        let input: LogInput
+        do {
+            input = try LogInput.open(path: path)
+        } catch {
+            report.error = error.description
+            return (report, false)
+        }
+        report.isGzip = input.isGzip
+        var reader = LineReader(source: input, maxLineBytes: options.maxLineBytes)
+        var formatID = options.format
+        if formatID == "auto" {
+            do {
+                let sniffLines = options.sniffLines
+                let choice = try reader.withFirstLines(maxLines: sniffLines) { lines in
+                    (ParserRegistry.sniff(lines, context: context), lines.filter { !$0.isEmpty }.count)
+                }
+                if choice.1 == 0 {
+                    report.format = "none"
+                    report.formatNote = "empty input"
+                    return (report, false)
+                }
+                guard let sniffed = choice.0 else {
+                    report.error =
+                        "\(path): no known log format fits its first \(choice.1) lines "
+                        + "(tried \(ParserRegistry.builtinIDs.joined(separator: ", "))); give one with --format"
+                    return (report, false)
+                }
+                formatID = sniffed.id
+                report.formatNote = "auto: read \(Int((sniffed.score * Double(choice.1)).rounded()))/\(choice.1) first lines"
+            } catch {
+                report.error = "\(error)"
+                return (report, false)
+            }
+        } else {
+            report.formatNote = "given"
+        }
+        report.format = formatID
+        let parser = ParserRegistry.make(formatID, context: context)!
+        var outputClosed = false
+        report.counters = run(
+            parser, reader: &reader, watchlist: watchlist, path: path, output: &output,
+            error: &report.error, outputClosed: &outputClosed)
+        return (report, outputClosed)
+    }
+
+    /// The per-line loop, specialized for one parser type.
+    static func run<P: LogParser>(
+        _ parser: P, reader: inout LineReader<LogInput>, watchlist: Watchlist, path: String,
+        output: inout OutputBuffer, error: inout String?, outputClosed: inout Bool
+    ) -> ScanCounters {
+        var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: path)
+        do {
+            try reader.forEachLine { line, offset in
+                pipeline.process(line, offset: offset, output: &output)
+                try output.flushIfFull()
+            }
+        } catch let failure as OutputError {
+            outputClosed = true
+            if !failure.isBrokenPipe { error = failure.description }
+        } catch let failure as InputError {
+            error = failure.description
+        } catch {
+            error = "\(path): \(error)"
+        }
+        var counters = pipeline.counters
+        counters.linesTooLong = Int(reader.linesTooLong)
+        counters.linesRead += Int(reader.linesTooLong)
+        counters.bytesRead = reader.bytesRead
+        return counters
+    }
+}
+
+/// Wall, monotonic and CPU clocks from the C library.
+enum Clock {
+    static func nowMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
+    }
+}

@@ -1,0 +1,149 @@
+import Agent
+import ArgumentParser
+import LogParsing
+import Watchlist
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `hostwatch` command: argument parsing only; the work is in `Agent`.
+struct Hostwatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hostwatch",
+        abstract: "Watch proxy and DNS logs for visits to suspicious domains.",
+        version: "0.1.0",
+        subcommands: [ScanCommand.self]
+    )
+
+    /// Runs the command line; usage errors exit 2 (not ArgumentParser's 64), as the issue asks
+    /// of every hostwatch command.
+    static func main(_ arguments: [String]) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let status = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if status == .success {
+                print(message)
+                exit(0)
+            }
+            FileHandleStderr.write("hostwatch: \(message)\n")
+            exit(2)
+        }
+    }
+}
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Read log files once and print hits on watched domains as JSON lines.",
+        discussion: """
+            Each FILE may be plain or gzip (detected by its magic bytes), or '-' for standard input. \
+            Hits go to standard output, one JSON object per line; a summary goes to standard error. \
+            Exit status: 0 on success, 2 on a usage or input error.
+            """
+    )
+
+    @Option(name: .customLong("watchlist"), help: ArgumentHelp("A watch list file (repeatable).", valueName: "file"))
+    var watchlists: [String] = []
+
+    @Option(name: .customLong("allow"), help: ArgumentHelp("An allow list file (repeatable): these names never hit.", valueName: "file"))
+    var allowLists: [String] = []
+
+    @Option(help: ArgumentHelp("The log format: \(["auto"] + ParserRegistry.builtinIDs), or auto to sniff each file.", valueName: "id"))
+    var format = "auto"
+
+    @Option(
+        help: ArgumentHelp(
+            "Zone of log timestamps that carry none (BIND, dnsmasq): local, UTC, or an offset like +01:00.",
+            valueName: "zone"))
+    var timezone = "local"
+
+    @Option(help: ArgumentHelp("Longer lines are skipped and counted.", valueName: "bytes"))
+    var maxLineBytes = 1 << 20
+
+    @Flag(name: .customLong("quiet"), help: "Do not print the summary on standard error.")
+    var quiet = false
+
+    @Argument(help: ArgumentHelp("Log files to read, or - for standard input.", valueName: "file"))
+    var files: [String] = []
+
+    func validate() throws {
+        if watchlists.isEmpty { throw ValidationError("give at least one --watchlist file") }
+        if files.isEmpty { throw ValidationError("give at least one log file, or - for standard input") }
+        if maxLineBytes < 256 { throw ValidationError("--max-line-bytes must be at least 256") }
+        if Self.parseZone(timezone) == nil {
+            throw ValidationError("--timezone must be local, UTC or an offset like +01:00, not '\(timezone)'")
+        }
+    }
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let watchlist: Watchlist
+        do {
+            watchlist = try Watchlist.load(watch: watchlists, allow: allowLists)
+        } catch {
+            FileHandleStderr.write("hostwatch: the watchlists have errors; nothing was scanned:\n\(error)\n")
+            throw ExitCode(2)
+        }
+        var output = OutputBuffer(fd: STDOUT_FILENO, name: "standard output")
+        let options = ScanOptions(format: format, timeZone: Self.parseZone(timezone)!, maxLineBytes: maxLineBytes)
+        let report: ScanReport
+        do {
+            report = try Scan.run(paths: files, watchlist: watchlist, options: options, output: &output)
+        } catch {
+            FileHandleStderr.write("hostwatch: \(error)\n")
+            throw ExitCode(2)
+        }
+        if !quiet {
+            FileHandleStderr.write(
+                "watchlist: \(watchlist.watchCount) watched, \(watchlist.allowCount) allowed, "
+                    + "\(watchlist.duplicateCount) duplicates\n\(report.summary)\n")
+        } else {
+            for input in report.inputs { if let error = input.error { FileHandleStderr.write("error: \(error)\n") } }
+        }
+        if report.hasInputErrors { throw ExitCode(2) }
+    }
+
+    /// `local`, `UTC`/`Z`, or `±HH:MM` / `±HHMM`.
+    static func parseZone(_ text: String) -> LogTimeZone? {
+        switch text.lowercased() {
+        case "local": return .local
+        case "utc", "z", "gmt": return .utc
+        default: break
+        }
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5 || bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-")
+        else { return nil }
+        let digits = bytes.dropFirst().filter { $0 != UInt8(ascii: ":") }
+        guard digits.count == 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let values = digits.map { Int($0 - 0x30) }
+        let hours = values[0] * 10 + values[1]
+        let minutes = values[2] * 10 + values[3]
+        guard hours <= 14, minutes < 60 else { return nil }
+        let seconds = (hours * 3600 + minutes * 60) * (bytes[0] == UInt8(ascii: "-") ? -1 : 1)
+        return .fixed(seconds: seconds)
+    }
+}
+
+/// Unbuffered writes to standard error.
+enum FileHandleStderr {
+    static func write(_ text: String) {
+        var copy = text
+        copy.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+}
