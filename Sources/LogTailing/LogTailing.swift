@@ -1,1 +1,0 @@
-// The chunked line reader, gzip reader and (later) the file follower live here.
