@@ -180,7 +180,7 @@ public enum Scan {
     /// The per-line loop, specialized for one parser type.
     static func run<P: LogParser>(
         _ parser: P, reader: inout LineReader<LogInput>, watchlist: Watchlist, path: String,
-        output: inout OutputBuffer, error: inout String?, outputClosed: inout Bool
+        output: inout OutputBuffer, error message: inout String?, outputClosed: inout Bool
     ) -> ScanCounters {
         var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: path)
         do {
@@ -190,11 +190,11 @@ public enum Scan {
             }
         } catch let failure as OutputError {
             outputClosed = true
-            if !failure.isBrokenPipe { error = failure.description }
+            if !failure.isBrokenPipe { message = failure.description }
         } catch let failure as InputError {
-            error = failure.description
+            message = failure.description
         } catch {
-            error = "\(path): \(error)"
+            message = "\(path): \(error)"
         }
         var counters = pipeline.counters
         counters.linesTooLong = Int(reader.linesTooLong)
@@ -220,7 +220,7 @@ enum Clock {
 
     static func cpuSeconds() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
         let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return user + system

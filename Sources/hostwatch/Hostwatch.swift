@@ -24,18 +24,18 @@ struct Hostwatch: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            exit(0)
+            Glibc.exit(0)
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         } catch {
             let status = exitCode(for: error)
             let message = fullMessage(for: error)
             if status == .success {
                 print(message)
-                exit(0)
+                Glibc.exit(0)
             }
             FileHandleStderr.write("hostwatch: \(message)\n")
-            exit(2)
+            Glibc.exit(2)
         }
     }
 }
