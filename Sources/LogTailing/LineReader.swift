@@ -203,7 +203,8 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
     /// ``forEachLine(keepPartialLastLine:_:)`` still delivers every one of them.
     ///
     /// Reads from the source until `maxLines` lines are buffered, the buffer is full, or the input
-    /// ends (then an unfinished last line is shown too). Lines longer than `maxLineBytes` are
+    /// ends (then an unfinished last line is shown too). It never reads more than the buffer holds
+    /// (`maxLineBytes + 1 + chunkSize` bytes), so it may show fewer than `maxLines` lines. Lines longer than `maxLineBytes` are
     /// left out, as ``forEachLine(keepPartialLastLine:_:)`` would. Meant for format sniffing,
     /// including on standard input, which cannot be rewound. Called later, it shows the lines
     /// after the current position.
