@@ -9,7 +9,9 @@
 /// Prefixes: `[<epoch>] <ident>[<pid>:<tid>] <type>: ` (the default), `Nov 29 03:45:04 <ident>[…] ` with
 /// `log-time-ascii: yes` (strftime `%b %d %H:%M:%S`, local time, no year),
 /// `2026-11-29T03:45:04.123+01:00 <ident>[…] ` with `log-time-iso: yes` (since 1.21), and syslog
-/// (`Nov 29 03:45:04 host unbound: [19341:0] info: `, or rsyslog's ISO time). `<type>` is `info`,
+/// (`Nov 29 03:45:04 host unbound: [19341:0] info: `, or rsyslog's ISO time; when stderr is captured
+/// the own prefix follows the syslog one: `… host unbound[122]: [1725008283] unbound[122:0] info: `).
+/// `<type>` is `info`,
 /// or `query`/`reply` with `log-tag-queryreply: yes`.
 ///
 /// - A query line `<client> <name> <type> <class>` is a visit (the client has no port, IPv4 or IPv6).
@@ -49,9 +51,16 @@ public struct UnboundParser: LogParser {
                 guard let next = cursor.nextField() else { return .malformed }
                 tag = next
             }
-            guard line[tag.upperBound - 1] == UInt8(ascii: ":"), let ids = cursor.nextField(),
-                line[ids.lowerBound] == UInt8(ascii: "["), Self.endsWithThreadID(line, ids)
-            else { return .malformed }
+            guard line[tag.upperBound - 1] == UInt8(ascii: ":"), var ids = cursor.nextField() else {
+                return .malformed
+            }
+            // stderr captured by syslog repeats Unbound's own "[epoch] ident[pid:tid]" prefix.
+            if line[ids.lowerBound] == UInt8(ascii: "["), line[ids.upperBound - 1] == UInt8(ascii: "]"),
+                line.isDigits((ids.lowerBound + 1)..<(ids.upperBound - 1)), let next = cursor.nextField()
+            {
+                ids = next
+            }
+            guard Self.endsWithThreadID(line, ids) else { return .malformed }
         }
         guard let type = cursor.nextField(), line[type.upperBound - 1] == UInt8(ascii: ":") else {
             return .malformed
