@@ -50,7 +50,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainMatchTests", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
-        .testTarget(name: "LogParsingTests", dependencies: ["LogParsing", "DomainMatch"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LogParsingTests",
+            dependencies: ["LogParsing", "DomainMatch"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing"], swiftSettings: swiftSettings),
         .testTarget(name: "WatchlistTests", dependencies: ["Watchlist", "DomainMatch"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,12 +1,16 @@
 /// The built-in log formats, by id, and the format sniffing behind `--format auto`.
 public enum ParserRegistry {
     /// Ids of the built-in parsers, in the order sniffing prefers them on a tie.
-    public static let builtinIDs: [String] = ["squid"]
+    public static let builtinIDs: [String] = ["squid", "combined", "bind9", "unbound", "dnsmasq"]
 
     /// A fresh parser for one input, or `nil` for an unknown id.
     public static func make(_ id: String, context: ParserContext) -> (any LogParser)? {
         switch id {
         case "squid": SquidNativeParser()
+        case "combined": CombinedParser()
+        case "bind9": BIND9Parser(context: context)
+        case "unbound": UnboundParser(context: context)
+        case "dnsmasq": DnsmasqParser(context: context)
         default: nil
         }
     }
