@@ -67,9 +67,7 @@ public final class HostMatcher: @unchecked Sendable {
         bloomMask = words - 1
         bloom = .allocate(capacity: words)
         bloom.initialize(repeating: 0, count: words)
-        for slot in builder.slots where slot != 0 {
-            let entry = builder.entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
-            let mixed = builder.hashOfEntry(entry)
+        for mixed in builder.hashes {
             bloom[Self.bloomWord(mixed) & bloomMask] |= Self.bloomBits(mixed)
         }
     }
@@ -246,6 +244,9 @@ public struct HostMatcherBuilder: Sendable {
     var names: [UInt8] = []
     var entries: [MatcherEntry] = []
     var slots: [UInt64] = Array(repeating: 0, count: 16)
+    /// The mixed hash of each entry, so growing the table and building the Bloom filter never
+    /// rehash the names.
+    var hashes: [UInt64] = []
 
     /// What `add` did.
     public enum AddResult: Sendable, Equatable {
@@ -298,6 +299,7 @@ public struct HostMatcherBuilder: Sendable {
         if scope == .exact { entry.exactValue = value } else { entry.suffixValue = value }
         names.append(contentsOf: name)
         entries.append(entry)
+        hashes.append(mixed)
         insert(mixed, entryIndex: entries.count - 1)
         return .added
     }
@@ -307,30 +309,25 @@ public struct HostMatcherBuilder: Sendable {
         HostMatcher(builder: self)
     }
 
-    func hashOfEntry(_ entry: MatcherEntry) -> UInt64 {
-        names.withUnsafeBufferPointer { arena in
-            let h = MatcherHash.hash(arena.baseAddress! + Int(entry.nameOffset), count: Int(entry.nameLength))
-            return MatcherHash.finish(h, seed: entry.flags & MatcherEntry.isIP != 0 ? MatcherHash.ipSeed : MatcherHash.nameSeed)
-        }
-    }
-
     private func slotIndex(_ mixed: UInt64, _ name: UnsafeRawBufferPointer, isIP: Bool) -> Int? {
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: mixed) & mask
-        while slots[index] != 0 {
-            let slot = slots[index]
-            if slot >> 32 == mixed >> 32 {
-                let entry = entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
-                let start = Int(entry.nameOffset)
-                if Int(entry.nameLength) == name.count, (entry.flags & MatcherEntry.isIP != 0) == isIP,
-                    names[start..<(start + name.count)].elementsEqual(name)
-                {
-                    return index
+        return names.withUnsafeBufferPointer { arena in
+            let wanted = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            while slots[index] != 0 {
+                let slot = slots[index]
+                if slot >> 32 == mixed >> 32 {
+                    let entry = entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1]
+                    if Int(entry.nameLength) == name.count, (entry.flags & MatcherEntry.isIP != 0) == isIP,
+                        memcmpBytes(arena.baseAddress! + Int(entry.nameOffset), wanted, name.count)
+                    {
+                        return index
+                    }
                 }
+                index = (index + 1) & mask
             }
-            index = (index + 1) & mask
+            return nil
         }
-        return nil
     }
 
     private mutating func insert(_ mixed: UInt64, entryIndex: Int) {
@@ -342,6 +339,6 @@ public struct HostMatcherBuilder: Sendable {
 
     private mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
-        for i in entries.indices { insert(hashOfEntry(entries[i]), entryIndex: i) }
+        for i in entries.indices { insert(hashes[i], entryIndex: i) }
     }
 }

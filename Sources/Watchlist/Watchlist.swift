@@ -92,7 +92,7 @@ public struct WatchlistBuilder: Sendable {
     public mutating func addText(_ bytes: [UInt8], file: String, role: MatchRole) {
         let listIndex = UInt64(lists.count)
         lists.append(Self.listName(forPath: file))
-        var parser = PlainListParser(file: file)
+        let parser = PlainListParser(file: file)
         bytes.withUnsafeBytes { raw in
             parser.forEachEntry(in: raw) { result in
                 switch result {
@@ -109,9 +109,7 @@ public struct WatchlistBuilder: Sendable {
 
     private mutating func add(_ entry: PlainListParser.Entry, role: MatchRole, listIndex: UInt64) {
         let value = UInt32(packed.count)
-        let result = entry.name.withUnsafeBytes { name in
-            matcher.add(name, kind: entry.kind, scope: entry.scope, role: role, value: value)
-        }
+        let result = matcher.add(entry.name, kind: entry.kind, scope: entry.scope, role: role, value: value)
         guard result == .added else {
             duplicateCount += 1
             return
