@@ -28,7 +28,8 @@ extension HostNormalizer {
         return withUnsafeTemporaryAllocation(byteCount: host.count, alignment: 1) { buffer in
             var decodedColon = false
             guard let count = percentDecode(host, into: buffer, decodedColonOutsideBrackets: &decodedColon) else {
-                return .failure(.badByte)
+                // `[fe80::1%eth0]`: a raw zone id is a bad IPv6 literal, not a bad escape.
+                return .failure(looksLikeIPv6(host) ? .badIPAddress : .badByte)
             }
             return splitHostAndPort(
                 UnsafeRawBufferPointer(rebasing: buffer[0..<count]),
@@ -36,6 +37,14 @@ extension HostNormalizer {
                 into: output
             )
         }
+    }
+
+    /// Does `host` start with `[` or contain two or more colons (before any decoding)?
+    static func looksLikeIPv6(_ host: UnsafeRawBufferPointer) -> Bool {
+        if host.first == UInt8(ascii: "[") { return true }
+        var colons = 0
+        for byte in host where byte == UInt8(ascii: ":") { colons += 1 }
+        return colons >= 2
     }
 
     /// Is the byte at `index` preceded by an odd number of backslashes?

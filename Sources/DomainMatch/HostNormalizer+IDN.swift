@@ -56,6 +56,8 @@ extension HostNormalizer {
                 guard folded != 0 else { return .badByte }
                 lowered.append(Unicode.Scalar(folded))
             } else {
+                // C1 controls (U+0080–U+009F) are bytes no name may contain, like their C0 cousins.
+                guard scalar.value > 0x9F else { return .badByte }
                 lowered.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
             }
         }

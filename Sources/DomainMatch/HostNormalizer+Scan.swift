@@ -96,7 +96,7 @@ extension HostNormalizer {
                 digitsOnly = true
             } else {
                 if o - labelStart == 63 { return .rejected(.labelTooLong) }
-                if o == 253 { return .rejected(.nameTooLong) }
+                if o >= 253 { return .rejected(.nameTooLong) }
                 output[o] = folded
                 o += 1
                 digitsOnly = digitsOnly && folded &- UInt8(ascii: "0") < 10

@@ -58,7 +58,7 @@ public struct NormalizedHost: Sendable, Equatable {
 /// What is undone, in this order:
 /// 1. userinfo: everything up to the last `@` (one escaped as `\@` does not count);
 /// 2. percent-encoding (`%5B::1%5D`, `EVIL%2ECOM`); a bad escape is ``HostRejection/badByte``.
-///    Decoding happens once: a decoded `%` or `\\` is never decoded again, a decoded `@` or `/`
+///    Decoding happens once: a decoded `%` or `\` is never decoded again, a decoded `@` or `/`
 ///    stays and is rejected as a bad byte, a decoded `:` only counts inside an IPv6 literal;
 /// 3. brackets and port: `[v6]`, `[v6]:port`, `host:port`; a bare string with two or more
 ///    colons is an IPv6 literal;

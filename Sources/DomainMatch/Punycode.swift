@@ -182,7 +182,8 @@ enum Punycode {
     }
 
     /// Checks the part of an `xn--` label after the prefix (already ASCII-lowercased): it must
-    /// decode, contain at least one non-ASCII code point, and re-encode to exactly the same bytes.
+    /// decode, contain at least one non-ASCII code point and no C1 control (U+0080–U+009F), and
+    /// re-encode to exactly the same bytes.
     /// Uses stack memory only.
     @usableFromInline
     static func isValidALabelBody(_ body: UnsafeRawBufferPointer) -> Bool {
@@ -193,6 +194,8 @@ enum Punycode {
                 guard let decodedCount = decode(bytes, into: points) else { return false }
                 let decoded = UnsafeBufferPointer(rebasing: points[0..<decodedCount])
                 guard decoded.contains(where: { $0 >= 0x80 }) else { return false }
+                // C1 controls are never part of a name; this is what makes `xn--a` (U+0080) invalid.
+                guard !decoded.contains(where: { (0x80...0x9F).contains($0) }) else { return false }
                 guard let encodedCount = encode(decoded, into: reencoded), encodedCount == bytes.count else {
                     return false
                 }
