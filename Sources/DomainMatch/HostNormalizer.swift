@@ -85,7 +85,8 @@ public enum HostNormalizer {
     public static let outputCapacity = 256
 
     /// Raw input longer than this is rejected as ``HostRejection/nameTooLong`` without looking
-    /// at it: even with userinfo, a port and every byte percent-encoded, a valid host is shorter.
+    /// at it. A valid name is at most 253 bytes (759 fully percent-encoded); what is longer is
+    /// garbage or an attack on the parser, and bounding it keeps the stack buffers small.
     @usableFromInline static let maxRawCount = 1024
 
     /// Normalizes `raw` into `output` (at least ``outputCapacity`` bytes). Allocation-free for

@@ -201,3 +201,31 @@ struct NormalizationTests {
         }
     }
 }
+
+/// Properties that hold for every accepted input.
+@Suite("Normalization: invariants")
+struct NormalizationInvariantTests {
+    static let corpus: [String] = [
+        "WWW.Example.COM.", "evil.com:8081", "user:pw@evil.com:443", "[::1]:8081", "%5B::1%5D", "EVIL%2ECOM",
+        "2001:DB8:0:0:0:0:0:1", "::ffff:1.2.3.4", "1.2.3.4", "münchen.de", "MÜNCHEN.DE", "Bücher.example",
+        "\\097bc.example", "_dmarc.example.com", "-foo.example.com", "xn--mnchen-3ya.de", "☃.net",
+        "\u{130}stanbul.example", "64:ff9b::192.0.2.33", "ПРИМЕР.испытание", "münchen\u{3002}de",
+    ]
+
+    @Test("canonical output is a fixed point", arguments: corpus)
+    func idempotent(_ input: String) throws {
+        guard case .ok(let kind, let name) = normalize(input) else {
+            Issue.record("\(input) was rejected")
+            return
+        }
+        #expect(normalize(name) == .ok(kind, name))
+    }
+
+    @Test("names only contain [a-z0-9-_.]", arguments: corpus)
+    func allowedBytes(_ input: String) {
+        guard case .ok(.name, let name) = normalize(input) else { return }
+        #expect(name.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+        })
+    }
+}
