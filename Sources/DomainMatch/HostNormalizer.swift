@@ -54,39 +54,57 @@ public struct NormalizedHost: Sendable, Equatable {
 /// The canonical form is what the matcher compares and what hits report: ASCII lowercase,
 /// no trailing dot, no port, no brackets, no userinfo, IDN labels as punycode A-labels,
 /// IP literals in canonical text (dotted quad, RFC 5952 for IPv6).
+///
+/// What is undone, in this order:
+/// 1. userinfo: everything up to the last `@` (one escaped as `\@` does not count);
+/// 2. percent-encoding (`%5B::1%5D`, `EVIL%2ECOM`); a bad escape is ``HostRejection/badByte``.
+///    Decoding happens once: a decoded `%` or `\` is never decoded again, a decoded `@` or `/`
+///    stays and is rejected as a bad byte, a decoded `:` only counts inside an IPv6 literal;
+/// 3. brackets and port: `[v6]`, `[v6]:port`, `host:port`; a bare string with two or more
+///    colons is an IPv6 literal;
+/// 4. DNS presentation escapes `\DDD` and `\X` (BIND, Unbound); the decoded byte must itself be
+///    allowed, and `\.` (a dot inside a label) is rejected;
+/// 5. case: ASCII folding only on ASCII labels; labels with non-ASCII are lowercased with the
+///    Unicode lowercase mapping and converted to Punycode, after rejecting labels that
+///    lowercase to pure ASCII (``HostRejection/confusableFold``). U+3002, U+FF0E and U+FF61 also
+///    separate labels (UTS #46). No Unicode normalization (NFC) is applied, because the stdlib
+///    has none without Foundation: a decomposed `u` + U+0308 and a precomposed `ü` give
+///    different A-labels;
+/// 6. one trailing dot.
+///
+/// Then every byte must be in `[a-z0-9-_.]`, labels are 1–63 bytes, the name at most 253, an
+/// `xn--` label must be valid Punycode that round-trips, and a name whose last label is all digits
+/// must be a dotted quad.
+///
+/// The common case (only letters, digits, `-`, `_`, `.`, optionally `:port`) is one pass over the
+/// bytes with a lookup table that writes the output as it goes; anything else takes a slower,
+/// still allocation-free path (stack buffers), except names with non-ASCII bytes, which allocate.
 public enum HostNormalizer {
     /// The scratch buffer a caller must provide: a canonical name never exceeds 253 bytes and an
     /// IPv6 text 45, so 256 always suffices.
     public static let outputCapacity = 256
 
+    /// Raw input longer than this is rejected as ``HostRejection/nameTooLong`` without looking
+    /// at it. A valid name is at most 253 bytes (759 fully percent-encoded); what is longer is
+    /// garbage or an attack on the parser, and bounding it keeps the stack buffers small.
+    @usableFromInline static let maxRawCount = 1024
+
     /// Normalizes `raw` into `output` (at least ``outputCapacity`` bytes). Allocation-free for
     /// ASCII input; the non-ASCII (IDN) path may allocate.
+    @inlinable
     public static func normalize(
         _ raw: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer
     ) -> Result<NormalizedHost, HostRejection> {
-        // Placeholder: ASCII lowercase + trailing dot + validation. Replaced by the full version.
-        var n = raw.count
-        if n > 0 && raw[n - 1] == UInt8(ascii: ".") { n -= 1 }
-        if n == 0 { return .failure(.empty) }
-        if n > 253 { return .failure(.nameTooLong) }
-        var labelLength = 0
-        for i in 0..<n {
-            var b = raw[i]
-            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
-            if b == UInt8(ascii: ".") {
-                if labelLength == 0 { return .failure(.emptyLabel) }
-                labelLength = 0
-            } else {
-                let ok = (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F
-                if !ok { return .failure(.badByte) }
-                labelLength += 1
-                if labelLength > 63 { return .failure(.labelTooLong) }
-            }
-            output[i] = b
+        precondition(output.count >= outputCapacity, "HostNormalizer output buffer smaller than outputCapacity")
+        if raw.isEmpty { return .failure(.empty) }
+        if raw.count > maxRawCount { return .failure(.nameTooLong) }
+        // Fast path: only table bytes and an optional numeric port. Anything unusual, including
+        // a rejection (userinfo might follow), is redone by the general path from the start.
+        if case .host(let host) = scanName(raw, into: output, portAllowed: true) {
+            return .success(host)
         }
-        if labelLength == 0 { return .failure(.emptyLabel) }
-        return .success(NormalizedHost(kind: .name, count: n))
+        return normalizeGeneral(raw, into: output)
     }
 
     /// Convenience for text input (watchlists, tests): the canonical form as a `String`.
