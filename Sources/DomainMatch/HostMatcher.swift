@@ -93,20 +93,20 @@ public final class HostMatcher: @unchecked Sendable {
         let count = host.count
         guard count > 0, let base = host.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return .none }
         if kind != .name {
-            let mixed = MatcherHash.finish(MatcherHash.hash(base, count: count), seed: MatcherHash.ipSeed)
+            let mixed = MatcherHash.hash(base, count: count, seed: MatcherHash.ipSeed)
             guard let entry = find(mixed, base, count) else { return .none }
             if entry.flags & MatcherEntry.exactAllow != 0 { return .allowed }
             if entry.flags & MatcherEntry.exactWatch != 0 { return .watched(value: entry.exactValue, nameLength: count) }
             return .none
         }
         var best = HostMatch.none
-        var h = MatcherHash.basis
+        var hasher = MatcherHash()
         var i = count - 1
         while i >= 0 {
             let b = base[i]
             if b == 0x2E {  // '.': base[i+1..<count] is a whole suffix
                 let length = count - 1 - i
-                let mixed = MatcherHash.finish(h, seed: MatcherHash.nameSeed)
+                let mixed = hasher.finish(seed: MatcherHash.nameSeed)
                 if let entry = find(mixed, base + i + 1, length) {
                     if entry.flags & MatcherEntry.suffixAllow != 0 {
                         best = .allowed
@@ -115,10 +115,10 @@ public final class HostMatcher: @unchecked Sendable {
                     }
                 }
             }
-            h = MatcherHash.step(h, b)
+            hasher.push(b)
             i -= 1
         }
-        let mixed = MatcherHash.finish(h, seed: MatcherHash.nameSeed)
+        let mixed = hasher.finish(seed: MatcherHash.nameSeed)
         if let entry = find(mixed, base, count) {
             if entry.flags & (MatcherEntry.suffixAllow | MatcherEntry.exactAllow) != 0 {
                 best = .allowed
@@ -203,39 +203,60 @@ public struct MatcherEntry: Sendable {
     @usableFromInline var exactValue: UInt32
 }
 
-/// The running hash of a name read from its last byte to its first (FNV-1a), and the final mix
-/// (MurmurHash3's fmix64) whose bits pick the slot, the tag and the Bloom bits.
+/// The hash of a name read from its last byte to its first, so that at every label boundary the
+/// state is the hash of that suffix.
+///
+/// Bytes are packed eight at a time into a word (a shift and an or per byte) and each full word
+/// is folded in with one multiply, which keeps the per-byte work off the multiplier's latency
+/// chain. The final mix (MurmurHash3's fmix64) spreads the bits that pick the slot, the tag and
+/// the Bloom bits.
 @usableFromInline
-enum MatcherHash {
-    @usableFromInline static let basis: UInt64 = 0xCBF2_9CE4_8422_2325
+struct MatcherHash {
     @usableFromInline static let nameSeed: UInt64 = 0
     @usableFromInline static let ipSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
 
-    @inlinable
-    static func step(_ h: UInt64, _ byte: UInt8) -> UInt64 {
-        (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-    }
+    @usableFromInline var accumulator: UInt64 = 0xCBF2_9CE4_8422_2325
+    @usableFromInline var word: UInt64 = 0
+    @usableFromInline var pending: UInt64 = 0
+    @usableFromInline var length: UInt64 = 0
 
     @inlinable
-    static func hash(_ base: UnsafePointer<UInt8>, count: Int) -> UInt64 {
-        var h = basis
-        var i = count - 1
-        while i >= 0 {
-            h = step(h, base[i])
-            i -= 1
+    init() {}
+
+    @inlinable
+    mutating func push(_ byte: UInt8) {
+        word = word << 8 | UInt64(byte)
+        pending &+= 1
+        length &+= 1
+        if pending == 8 {
+            accumulator = (accumulator ^ word) &* 0x9E37_79B9_7F4A_7C15
+            word = 0
+            pending = 0
         }
-        return h
     }
 
+    /// The hash of the bytes pushed so far.
     @inlinable
-    static func finish(_ h: UInt64, seed: UInt64) -> UInt64 {
-        var k = h ^ seed
+    func finish(seed: UInt64) -> UInt64 {
+        var k = ((accumulator ^ word) &* 0xC2B2_AE3D_27D4_EB4F) ^ (length << 56) ^ seed
         k ^= k >> 33
         k &*= 0xFF51_AFD7_ED55_8CCD
         k ^= k >> 33
         k &*= 0xC4CE_B9FE_1A85_EC53
         k ^= k >> 33
         return k
+    }
+
+    /// The hash of a whole name.
+    @inlinable
+    static func hash(_ base: UnsafePointer<UInt8>, count: Int, seed: UInt64) -> UInt64 {
+        var hasher = MatcherHash()
+        var i = count - 1
+        while i >= 0 {
+            hasher.push(base[i])
+            i -= 1
+        }
+        return hasher.finish(seed: seed)
     }
 }
 
@@ -280,8 +301,7 @@ public struct HostMatcherBuilder: Sendable {
             case (.exact, .allow): MatcherEntry.exactAllow
             }
         let base = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let mixed = MatcherHash.finish(
-            MatcherHash.hash(base, count: name.count), seed: isIP ? MatcherHash.ipSeed : MatcherHash.nameSeed)
+        let mixed = MatcherHash.hash(base, count: name.count, seed: isIP ? MatcherHash.ipSeed : MatcherHash.nameSeed)
 
         if let existing = slotIndex(mixed, name, isIP: isIP) {
             let e = Int(truncatingIfNeeded: slots[existing] & 0xFFFF_FFFF) - 1
