@@ -120,4 +120,54 @@ extension HostNormalizer {
         }
         return .host(NormalizedHost(kind: .name, count: o))
     }
+
+    /// The hot path of ``normalize(_:into:)``: a host of at most ``outputCapacity`` bytes made of
+    /// table bytes and an optional `:port`. Returns `nil` for anything else, valid or not, and
+    /// the caller then runs the full path, which alone decides rejections and their reasons.
+    ///
+    /// With the input no longer than the output, every write is in bounds, so lengths are
+    /// checked once per label instead of once per byte, and the dotted-quad test looks at the
+    /// last label only.
+    @inlinable
+    static func scanCommonName(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> NormalizedHost? {
+        foldTable.withUnsafeBufferPointer { table -> NormalizedHost? in
+            let dot = UInt8(ascii: ".")
+            let n = input.count
+            var labelStart = 0
+            var previousLabelStart = 0
+            var i = 0
+            while i < n {
+                let folded = table[Int(input[i])]
+                if folded == 0 {
+                    guard input[i] == UInt8(ascii: ":"), isPort(UnsafeRawBufferPointer(rebasing: input[(i + 1)...])) else {
+                        return nil
+                    }
+                    break
+                }
+                output[i] = folded
+                if folded == dot {
+                    let length = i - labelStart
+                    if length == 0 || length > 63 || !labelIsValid(output, from: labelStart, to: i) { return nil }
+                    previousLabelStart = labelStart
+                    labelStart = i + 1
+                }
+                i += 1
+            }
+            var count = i
+            if count == labelStart {
+                // A trailing dot (exactly one: a second would be an empty label above).
+                if count == 0 { return nil }
+                count -= 1
+                labelStart = previousLabelStart
+            } else if count - labelStart > 63 || !labelIsValid(output, from: labelStart, to: count) {
+                return nil
+            }
+            if count > 253 { return nil }
+            // A numeric last label means an IPv4 address: leave it to the full path.
+            var k = labelStart
+            while k < count, output[k] &- UInt8(ascii: "0") < 10 { k += 1 }
+            if k == count { return nil }
+            return NormalizedHost(kind: .name, count: count)
+        }
+    }
 }

@@ -101,7 +101,7 @@ public enum HostNormalizer {
         if raw.count > maxRawCount { return .failure(.nameTooLong) }
         // Fast path: only table bytes and an optional numeric port. Anything unusual, including
         // a rejection (userinfo might follow), is redone by the general path from the start.
-        if case .host(let host) = scanName(raw, into: output, portAllowed: true) {
+        if raw.count <= outputCapacity, let host = scanCommonName(raw, into: output) {
             return .success(host)
         }
         return normalizeGeneral(raw, into: output)

@@ -55,7 +55,7 @@ public struct FieldCursor {
     /// High bit set in each byte of `x` that is zero (exact for the lowest such byte, which is
     /// the one the caller uses).
     @inlinable
-    static func zeroBytes(_ x: UInt64) -> UInt64 {
+    public static func zeroBytes(_ x: UInt64) -> UInt64 {
         (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 

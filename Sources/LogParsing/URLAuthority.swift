@@ -5,36 +5,65 @@ public enum URLAuthority {
     /// that carry no host (`error:…`, `/path`, `-`).
     @inlinable
     public static func authority(in line: UnsafeRawBufferPointer, url: Range<Int>) -> Range<Int>? {
-        var i = url.lowerBound
         let end = url.upperBound
-        // A scheme is letters, digits, '+', '-', '.' followed by "://".
-        while i < end {
-            let b = line[i]
-            let isSchemeByte = (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || (b >= 0x30 && b <= 0x39)
-                || b == 0x2B || b == 0x2D || b == 0x2E
-            if !isSchemeByte { break }
-            i += 1
-        }
-        if i > url.lowerBound, end - i >= 3, line[i] == 0x3A, line[i + 1] == 0x2F, line[i + 2] == 0x2F {
-            let start = i + 3
-            var j = start
-            while j < end {
-                let b = line[j]
-                if b == 0x2F || b == 0x3F || b == 0x23 { break }  // '/', '?', '#'
-                j += 1
-            }
-            return start < j ? start..<j : nil
-        }
-        // No scheme: a bare authority such as "www.example.com:443" or "[::1]:443".
         guard url.lowerBound < end else { return nil }
+        // A scheme: a letter, then letters, digits, '+', '-', '.', then "://".
+        var i = url.lowerBound
+        if isLetter(line[i]) {
+            i += 1
+            while i < end, isSchemeByte(line[i]) { i += 1 }
+            if end - i >= 3, line[i] == 0x3A, line[i + 1] == 0x2F, line[i + 2] == 0x2F {
+                let start = i + 3
+                let stop = firstPathByte(in: line, from: start, to: end)
+                return start < stop ? start..<stop : nil
+            }
+        }
+        // No scheme: a bare authority such as "www.example.com:443" or "[::1]:443". A path,
+        // query or lone "-" is no host, and neither is "error:invalid-request" (a word, a colon,
+        // and no port digits after it).
         let first = line[url.lowerBound]
-        if first == 0x2F || first == 0x2D && url.count == 1 { return nil }
-        for k in url where line[k] == 0x2F || line[k] == 0x3F { return nil }
-        // "error:invalid-request" and friends: a word, a colon, then no port digits.
-        if let colon = url.lastIndex(where: { line[$0] == 0x3A }), first != 0x5B {
-            let port = (colon + 1)..<end
-            if port.isEmpty || !port.allSatisfy({ line[$0] >= 0x30 && line[$0] <= 0x39 }) { return nil }
+        if first == 0x2F || (first == 0x2D && url.count == 1) { return nil }
+        var lastColon = -1
+        for k in url {
+            let b = line[k]
+            if b == 0x2F || b == 0x3F { return nil }
+            if b == 0x3A { lastColon = k }
+        }
+        if lastColon >= 0, first != 0x5B {
+            if lastColon + 1 == end { return nil }
+            for k in (lastColon + 1)..<end where line[k] &- 0x30 > 9 { return nil }
         }
         return url
+    }
+
+    @inlinable
+    static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
+
+    @inlinable
+    static func isSchemeByte(_ b: UInt8) -> Bool {
+        isLetter(b) || b &- 0x30 < 10 || b == 0x2B || b == 0x2D || b == 0x2E
+    }
+
+    /// Index of the first `/`, `?` or `#` at or after `start`, or `end`; eight bytes at a time.
+    @inlinable
+    static func firstPathByte(in line: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
+        var i = start
+        if let base = line.baseAddress {
+            while i + 8 <= end {
+                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let mask =
+                    FieldCursor.zeroBytes(word ^ 0x2F2F_2F2F_2F2F_2F2F)
+                    | FieldCursor.zeroBytes(word ^ 0x3F3F_3F3F_3F3F_3F3F)
+                    | FieldCursor.zeroBytes(word ^ 0x2323_2323_2323_2323)
+                if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+        }
+        while i < end {
+            let b = line[i]
+            if b == 0x2F || b == 0x3F || b == 0x23 { return i }
+            i += 1
+        }
+        return end
     }
 }
