@@ -79,6 +79,7 @@ public struct WatchlistBuilder: Sendable {
 
     /// Reads a plain-text list file (see ``PlainListParser``) as watch or allow entries.
     public mutating func addFile(path: String, role: MatchRole) {
+        guard errors.count < Self.maxErrors else { return }
         do {
             let bytes = try readWholeFile(path)
             addText(bytes, file: path, role: role)
@@ -90,6 +91,8 @@ public struct WatchlistBuilder: Sendable {
     /// Parses plain-list text; `file` names the list in errors and (without directory and
     /// extension) in hits.
     public mutating func addText(_ bytes: [UInt8], file: String, role: MatchRole) {
+        // Loading has stopped: the build fails anyway, and the error count stays at the limit.
+        guard errors.count < Self.maxErrors else { return }
         let listIndex = UInt64(lists.count)
         lists.append(Self.listName(forPath: file))
         let parser = PlainListParser(file: file)
