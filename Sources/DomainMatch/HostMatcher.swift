@@ -102,21 +102,23 @@ public final class HostMatcher: @unchecked Sendable {
         var best = HostMatch.none
         var hasher = MatcherHash()
         var labelEnd = count
-        var i = count - 1
-        while i >= 0 {
-            if base[i] == 0x2E {  // '.': base[i+1..<count] is a whole suffix
-                hasher.absorbLabel(base, start: i + 1, end: labelEnd)
-                labelEnd = i
-                let length = count - 1 - i
-                if let entry = find(hasher.finish(seed: MatcherHash.nameSeed), base + i + 1, length) {
-                    if entry.flags & MatcherEntry.suffixAllow != 0 {
-                        best = .allowed
-                    } else if entry.flags & MatcherEntry.suffixWatch != 0 {
-                        best = .watched(value: entry.suffixValue, nameLength: length)
-                    }
+        // Dots from right to left, found eight bytes at a time.
+        var i = count
+        while i > 0 {
+            let dot = Self.lastDot(base, before: i)
+            guard dot >= 0 else { break }
+            // base[dot+1..<count] is a whole suffix.
+            hasher.absorbLabel(base, start: dot + 1, end: labelEnd)
+            labelEnd = dot
+            let length = count - 1 - dot
+            if let entry = find(hasher.finish(seed: MatcherHash.nameSeed), base + dot + 1, length) {
+                if entry.flags & MatcherEntry.suffixAllow != 0 {
+                    best = .allowed
+                } else if entry.flags & MatcherEntry.suffixWatch != 0 {
+                    best = .watched(value: entry.suffixValue, nameLength: length)
                 }
             }
-            i -= 1
+            i = dot
         }
         hasher.absorbLabel(base, start: 0, end: labelEnd)
         let mixed = hasher.finish(seed: MatcherHash.nameSeed)
@@ -142,10 +144,40 @@ public final class HostMatcher: @unchecked Sendable {
         }
     }
 
+    /// Index of the last `.` in `base[0..<end]`, or -1.
     @inlinable
+    @inline(__always)
+    static func lastDot(_ base: UnsafePointer<UInt8>, before end: Int) -> Int {
+        var i = end
+        let raw = UnsafeRawPointer(base)
+        while i >= 8 {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i - 8, as: UInt64.self))
+            // Exact zero-byte mask of word ^ "........": high bit set in each byte that was a dot.
+            let x = word ^ 0x2E2E_2E2E_2E2E_2E2E
+            let dots = ~(((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x | 0x7F7F_7F7F_7F7F_7F7F)
+            if dots != 0 { return i - 1 - dots.leadingZeroBitCount >> 3 }
+            i -= 8
+        }
+        while i > 0 {
+            i -= 1
+            if base[i] == 0x2E { return i }
+        }
+        return -1
+    }
+
+    @inlinable
+    @inline(__always)
     func find(_ mixed: UInt64, _ name: UnsafePointer<UInt8>, _ length: Int) -> MatcherEntry? {
         let bits = Self.bloomBits(mixed)
         guard bloom[Self.bloomWord(mixed) & bloomMask] & bits == bits else { return nil }
+        return probe(mixed, name, length)
+    }
+
+    /// The table probe behind a positive Bloom test: kept out of line, since most lookups end
+    /// at the filter.
+    @inlinable
+    @inline(never)
+    func probe(_ mixed: UInt64, _ name: UnsafePointer<UInt8>, _ length: Int) -> MatcherEntry? {
         let tag = mixed >> 32
         var index = Int(truncatingIfNeeded: mixed) & slotMask
         while true {
@@ -225,6 +257,7 @@ struct MatcherHash {
 
     /// Absorbs the label `base[start..<end]` (never empty for a canonical name).
     @inlinable
+    @inline(__always)
     mutating func absorbLabel(_ base: UnsafePointer<UInt8>, start: Int, end: Int) {
         state = (state ^ UInt64(truncatingIfNeeded: end - start)) &* 0x9E37_79B9_7F4A_7C15
         let raw = UnsafeRawPointer(base)
@@ -250,6 +283,7 @@ struct MatcherHash {
 
     /// The hash of the labels absorbed so far.
     @inlinable
+    @inline(__always)
     func finish(seed: UInt64) -> UInt64 {
         var k = state ^ seed
         k ^= k >> 33

@@ -18,20 +18,24 @@ public struct SquidNativeParser: LogParser {
     @inlinable
     public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason? {
         var cursor = FieldCursor(line)
-        cursor.skipSpaces()
-        // %ts.%03tu
-        guard let seconds = cursor.readNumber(maxDigits: 12) else { return .malformed }
+        // %ts.%03tu: epoch seconds, a dot, three digits of milliseconds.
+        guard let time = cursor.nextField() else { return .malformed }
+        var seconds: Int64 = 0
+        var i = time.lowerBound
+        while i < time.upperBound, line[i] &- 0x30 < 10 {
+            seconds = seconds &* 10 &+ Int64(line[i] &- 0x30)
+            i += 1
+        }
+        guard i > time.lowerBound, i - time.lowerBound <= 12 else { return .malformed }
         var millis: Int64 = 0
-        if cursor.peek() == UInt8(ascii: ".") {
-            cursor.position += 1
-            let start = cursor.position
-            guard let fraction = cursor.readNumber(maxDigits: 3), cursor.position - start == 3 else {
+        if i < time.upperBound {
+            guard line[i] == UInt8(ascii: ".") else { return .malformed }
+            guard time.upperBound - i == 4, let fraction = LogTime.digits(line, at: i + 1, count: 3) else {
                 return .badTime
             }
-            millis = fraction
+            millis = Int64(fraction)
         }
-        guard cursor.skipSpaces() > 0,
-            cursor.readNumber() != nil,  // %6tr elapsed ms
+        guard let elapsed = cursor.nextField(), line[elapsed.lowerBound] &- 0x30 < 10,  // %6tr
             let client = cursor.nextField(),
             let result = cursor.nextField(),
             cursor.nextField() != nil,  // %<st bytes
