@@ -60,9 +60,11 @@ public final class HostMatcher: @unchecked Sendable {
         names = .allocate(capacity: max(1, nameBytes))
         names.initialize(from: builder.names, count: nameBytes)
 
-        // ~16 bits per name keeps the false-positive rate of a 3-bit blocked filter near 1%.
+        // 8 bits per name (3 bits set in one 64-bit word) gives a few percent of false positives
+        // and half the memory of 16 bits; at 1M names that is 1 MiB, which mostly stays in L2:
+        // measured faster overall than the 2 MiB filter, whose misses went to L3 on every label.
         var words = 64
-        while words * 4 < nameCount { words <<= 1 }
+        while words * 8 < nameCount { words <<= 1 }
         bloomWords = words
         bloomMask = words - 1
         bloom = .allocate(capacity: words)
