@@ -152,25 +152,12 @@ public enum HitFormatter {
         var days = s / 86_400
         var secondOfDay = s % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
-        let (y, mo, d) = civil(fromDays: days)
-        func pad(_ v: Int64, _ width: Int) -> String {
+        let (y, mo, d) = LogTime.civil(fromDays: Int(days))
+        func pad(_ v: some BinaryInteger, _ width: Int) -> String {
             let t = String(v)
             return t.count >= width ? t : String(repeating: "0", count: width - t.count) + t
         }
         return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):"
             + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(m, 3))Z"
-    }
-
-    /// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -26,7 +26,7 @@ public struct LineTime: Sendable {
     public init(context: ParserContext) {
         clock = WallClock(zone: context.timeZone)
         referenceMillis = context.referenceTimeMillis
-        let civil = LineTime.civil(days: Int(context.referenceTimeMillis.floorDiv(86_400_000)))
+        let civil = LogTime.civil(fromDays: Int(context.referenceTimeMillis.floorDiv(86_400_000)))
         referenceYear = civil.year
         referenceMonth = civil.month
     }
@@ -146,17 +146,6 @@ public struct LineTime: Sendable {
         return (millis, j)
     }
 
-    /// Year and month of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civil(days: Int) -> (year: Int, month: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month)
-    }
 }
 
 extension Int64 {
