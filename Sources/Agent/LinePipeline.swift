@@ -99,6 +99,7 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
     public let watchlist: Watchlist
     public var counters = ScanCounters()
     @usableFromInline var event = LogEvent()
+    @usableFromInline var cache = HostMatchCache()
     @usableFromInline let scratch: UnsafeMutableRawBufferPointer
     @usableFromInline let format: [UInt8]
     @usableFromInline let source: [UInt8]
@@ -135,7 +136,7 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
         }
         counters.parsed += 1
         let hostBytes = UnsafeRawBufferPointer(rebasing: scratch[0..<host.count])
-        switch watchlist.matcher.match(hostBytes, kind: host.kind) {
+        switch cache.match(hostBytes, kind: host.kind, in: watchlist.matcher) {
         case .none:
             return
         case .allowed:

@@ -236,3 +236,56 @@ struct HostMatcherTests {
         #expect(matcher.indexBytes / matcher.nameCount <= 48)
     }
 }
+
+@Suite("HostMatchCache")
+struct HostMatchCacheTests {
+    @Test func answersExactlyAsTheMatcherOnRepeatedAndCollidingHosts() {
+        var rng = SplitMix64(state: 99)
+        let rules = HostMatcherTests.deduplicated(HostMatcherTests.randomRules(&rng, count: 20_000))
+        let matcher = buildMatcher(rules)
+        // 5,000 distinct hosts (more than the 2,048 slots, so slots are overwritten) seen 20 times.
+        let hosts = (0..<5_000).map { _ in HostMatcherTests.randomName(&rng, depth: 1...7) }
+        var cache = HostMatchCache()
+        var mismatches = 0
+        for _ in 0..<100_000 {
+            let host = hosts.randomElement(using: &rng)!
+            var bytes = Array(host.utf8)
+            let (cached, direct) = bytes.withUnsafeMutableBytes { raw in
+                (cache.match(UnsafeRawBufferPointer(raw), kind: .name, in: matcher),
+                 matcher.match(UnsafeRawBufferPointer(raw), kind: .name))
+            }
+            if cached != direct { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(cache.hits > 50_000)
+        #expect(cache.misses > 5_000)
+    }
+
+    @Test func aNewMatcherEmptiesTheCache() {
+        let watching = buildMatcher([Rule(name: "evil.com", scope: .domainAndSubdomains, role: .watch, value: 1)])
+        let empty = HostMatcherBuilder().build()
+        var cache = HostMatchCache()
+        var host = Array("login.evil.com".utf8)
+        host.withUnsafeMutableBytes { raw in
+            let bytes = UnsafeRawBufferPointer(raw)
+            #expect(cache.match(bytes, kind: .name, in: watching) == .watched(value: 1, nameLength: 8))
+            #expect(cache.match(bytes, kind: .name, in: watching) == .watched(value: 1, nameLength: 8))
+            #expect(cache.match(bytes, kind: .name, in: empty) == .none)
+            #expect(cache.match(bytes, kind: .ipv4, in: watching) == .none)
+        }
+        #expect(cache.hits == 1)
+    }
+
+    @Test func longHostsBypassTheCache() {
+        let long = String(repeating: "a", count: 60) + ".evil.com"
+        let matcher = buildMatcher([Rule(name: "evil.com", scope: .domainAndSubdomains, role: .watch, value: 1)])
+        var cache = HostMatchCache()
+        var host = Array(long.utf8)
+        host.withUnsafeMutableBytes { raw in
+            for _ in 0..<3 {
+                #expect(cache.match(UnsafeRawBufferPointer(raw), kind: .name, in: matcher) == .watched(value: 1, nameLength: 8))
+            }
+        }
+        #expect(cache.hits == 0)
+    }
+}
