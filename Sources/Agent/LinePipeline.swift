@@ -129,20 +129,18 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
             counters.skip(reason)
             return
         }
-        let normalized = HostNormalizer.normalize(UnsafeRawBufferPointer(rebasing: line[event.host]), into: scratch)
-        guard case .success(let host) = normalized else {
-            if case .failure(let reason) = normalized { counters.reject(reason) }
-            return
-        }
-        counters.parsed += 1
-        let hostBytes = UnsafeRawBufferPointer(rebasing: scratch[0..<host.count])
-        switch cache.match(hostBytes, kind: host.kind, in: watchlist.matcher) {
-        case .none:
-            return
+        switch cache.answer(UnsafeRawBufferPointer(rebasing: line[event.host]), in: watchlist.matcher, scratch: scratch) {
+        case .rejected(let reason):
+            counters.reject(reason)
+        case .unwatched:
+            counters.parsed += 1
         case .allowed:
+            counters.parsed += 1
             counters.allowed += 1
-        case .watched(let value, let nameLength):
+        case .watched(let value, let nameLength, let host):
+            counters.parsed += 1
             counters.hits += 1
+            let hostBytes = UnsafeRawBufferPointer(rebasing: scratch[0..<host.count])
             emit(line: line, host: hostBytes, value: value, nameLength: nameLength, offset: offset, output: &output)
         }
     }

@@ -1,27 +1,41 @@
-/// A small cache of recent answers in front of a ``HostMatcher``, owned by one reader.
+/// What a host as logged comes to: rejected, or valid with the matcher's answer.
+public enum HostAnswer: Sendable, Equatable {
+    /// The host failed normalization.
+    case rejected(HostRejection)
+    /// A valid host that no entry covers.
+    case unwatched(NormalizedHost)
+    /// A valid host that a watch entry covers but an allow entry wins for.
+    case allowed(NormalizedHost)
+    /// A valid host under a watch entry; see ``HostMatch/watched(value:nameLength:)``.
+    case watched(value: UInt32, nameLength: Int, host: NormalizedHost)
+}
+
+/// Normalizes and matches hosts as they are logged, remembering recent answers; owned by one
+/// reader.
 ///
 /// Proxy and DNS traffic repeats itself: a page load asks for the same few hosts many times, and
-/// a handful of hosts make most of a day's lines. Remembering the last answer per host turns a
-/// repeated lookup into one hash, one slot and one byte comparison, and keeps the matcher's
-/// large tables out of the cache for those lines.
+/// a handful of hosts make most of a day's lines. Normalization is a pure function of the bytes
+/// as logged and the matcher is immutable, so the answer for the same raw bytes against the same
+/// matcher is always the same: a repeated host costs one hash, one slot and one byte comparison
+/// instead of a normalization and a walk of the matcher's large tables.
 ///
-/// The cache is direct-mapped (2,048 slots, hosts up to 48 bytes; longer ones go straight to the
-/// matcher) and stores the host bytes, so an answer is only reused for the very same host. It
-/// holds a reference to the matcher it answered for: given another matcher (a reload), it empties
-/// itself first, so an answer never outlives the watchlist it came from. Not shared between
-/// threads: each reader owns one, so there is no lock.
+/// Direct-mapped: 2,048 slots keyed by the raw host bytes (up to 64; longer hosts are not
+/// cached). It holds a reference to the matcher it answered for and empties itself when handed
+/// another one (a reload), so an answer never outlives its watchlist. Not shared between
+/// threads, so there is no lock.
 public struct HostMatchCache: ~Copyable {
     @usableFromInline static let slotCount = 2048
-    @usableFromInline static let keyCapacity = 48
+    @usableFromInline static let keyCapacity = 64
 
     @usableFromInline let keys: UnsafeMutableRawPointer
     @usableFromInline let answers: UnsafeMutablePointer<CachedAnswer>
     @usableFromInline var matcher: HostMatcher?
-    /// Lookups answered from the cache, and lookups that went to the matcher.
-    public var hits: Int { hitCount }
-    public var misses: Int { missCount }
     @usableFromInline var hitCount = 0
     @usableFromInline var missCount = 0
+
+    /// Lookups answered from the cache, and lookups that were worked out.
+    public var hits: Int { hitCount }
+    public var misses: Int { missCount }
 
     public init() {
         keys = .allocate(byteCount: Self.slotCount * Self.keyCapacity, alignment: 64)
@@ -34,28 +48,54 @@ public struct HostMatchCache: ~Copyable {
         answers.deallocate()
     }
 
-    /// The same answer as `matcher.match(host, kind: kind)`.
+    /// Normalizes `raw` into `scratch` (``HostNormalizer/outputCapacity`` bytes) and matches it.
+    ///
+    /// For `.watched` the canonical host is always in `scratch` (hits need it); for the other
+    /// answers `scratch` holds it only when the answer was worked out rather than remembered.
     @inlinable
-    public mutating func match(_ host: UnsafeRawBufferPointer, kind: HostKind, in matcher: HostMatcher) -> HostMatch {
+    public mutating func answer(
+        _ raw: UnsafeRawBufferPointer, in matcher: HostMatcher, scratch: UnsafeMutableRawBufferPointer
+    ) -> HostAnswer {
         if self.matcher !== matcher { reset(for: matcher) }
-        let count = host.count
-        guard count > 0, count <= Self.keyCapacity, let base = host.baseAddress else {
-            return matcher.match(host, kind: kind)
+        let count = raw.count
+        guard count > 0, count <= Self.keyCapacity, let base = raw.baseAddress else {
+            return Self.workOut(raw, matcher: matcher, scratch: scratch)
         }
         let slot = Int(truncatingIfNeeded: Self.hash(base, count: count)) & (Self.slotCount - 1)
         let key = keys + slot * Self.keyCapacity
-        let answer = answers[slot]
-        if Int(answer.keyLength) == count, answer.kind == kind.rawValue,
+        let cached = answers[slot]
+        if Int(cached.keyLength) == count,
             memcmpBytes(key.assumingMemoryBound(to: UInt8.self), base.assumingMemoryBound(to: UInt8.self), count)
         {
             hitCount &+= 1
-            return answer.match
+            if case .watched = cached.answer {
+                // The hit's JSON needs the canonical bytes: rare, so they are worked out again.
+                return Self.workOut(raw, matcher: matcher, scratch: scratch)
+            }
+            return cached.answer
         }
         missCount &+= 1
-        let match = matcher.match(host, kind: kind)
+        let answer = Self.workOut(raw, matcher: matcher, scratch: scratch)
         key.copyMemory(from: base, byteCount: count)
-        answers[slot] = CachedAnswer(keyLength: UInt8(count), kind: kind.rawValue, match: match)
-        return match
+        answers[slot] = CachedAnswer(keyLength: UInt8(count), answer: answer)
+        return answer
+    }
+
+    /// Normalize, then match: the answer without the cache.
+    @inlinable
+    public static func workOut(
+        _ raw: UnsafeRawBufferPointer, matcher: HostMatcher, scratch: UnsafeMutableRawBufferPointer
+    ) -> HostAnswer {
+        switch HostNormalizer.normalize(raw, into: scratch) {
+        case .failure(let reason):
+            return .rejected(reason)
+        case .success(let host):
+            switch matcher.match(UnsafeRawBufferPointer(rebasing: scratch[0..<host.count]), kind: host.kind) {
+            case .none: return .unwatched(host)
+            case .allowed: return .allowed(host)
+            case .watched(let value, let nameLength): return .watched(value: value, nameLength: nameLength, host: host)
+            }
+        }
     }
 
     @usableFromInline
@@ -64,7 +104,7 @@ public struct HostMatchCache: ~Copyable {
         self.matcher = matcher
     }
 
-    /// A quick hash of the whole host, eight bytes at a time.
+    /// A quick hash of the whole key, eight bytes at a time.
     @inlinable
     static func hash(_ base: UnsafeRawPointer, count: Int) -> UInt64 {
         var h = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
@@ -86,19 +126,16 @@ public struct HostMatchCache: ~Copyable {
     }
 }
 
-/// One cached answer: which host it is for (length and kind; the bytes sit in the key arena)
-/// and what the matcher said.
+/// One remembered answer; the key's bytes sit in the cache's key arena.
 @usableFromInline
 struct CachedAnswer {
-    /// 0 marks an empty slot (no host is empty).
+    /// 0 marks an empty slot (an empty host is never cached).
     @usableFromInline var keyLength: UInt8
-    @usableFromInline var kind: UInt8
-    @usableFromInline var match: HostMatch
+    @usableFromInline var answer: HostAnswer
 
     @inlinable
-    init(keyLength: UInt8 = 0, kind: UInt8 = 0, match: HostMatch = .none) {
+    init(keyLength: UInt8 = 0, answer: HostAnswer = .rejected(.empty)) {
         self.keyLength = keyLength
-        self.kind = kind
-        self.match = match
+        self.answer = answer
     }
 }

@@ -239,25 +239,60 @@ struct HostMatcherTests {
 
 @Suite("HostMatchCache")
 struct HostMatchCacheTests {
-    @Test func answersExactlyAsTheMatcherOnRepeatedAndCollidingHosts() {
+    /// The answer with the cache, and the canonical host when the answer says there is one.
+    static func answer(_ raw: String, _ cache: inout HostMatchCache, _ matcher: HostMatcher) -> (HostAnswer, String?) {
+        var bytes = Array(raw.utf8)
+        return bytes.withUnsafeMutableBytes { input in
+            withUnsafeTemporaryAllocation(byteCount: HostNormalizer.outputCapacity, alignment: 8) { scratch in
+                let answer = cache.answer(UnsafeRawBufferPointer(input), in: matcher, scratch: scratch)
+                if case .watched(_, _, let host) = answer {
+                    return (answer, String(decoding: scratch[0..<host.count], as: UTF8.self))
+                }
+                return (answer, nil)
+            }
+        }
+    }
+
+    static func uncached(_ raw: String, _ matcher: HostMatcher) -> HostAnswer {
+        var bytes = Array(raw.utf8)
+        return bytes.withUnsafeMutableBytes { input in
+            withUnsafeTemporaryAllocation(byteCount: HostNormalizer.outputCapacity, alignment: 8) { scratch in
+                HostMatchCache.workOut(UnsafeRawBufferPointer(input), matcher: matcher, scratch: scratch)
+            }
+        }
+    }
+
+    @Test func answersExactlyAsNormalizeThenMatchOnRepeatedAndCollidingHosts() {
         var rng = SplitMix64(state: 99)
         let rules = HostMatcherTests.deduplicated(HostMatcherTests.randomRules(&rng, count: 20_000))
         let matcher = buildMatcher(rules)
-        // 5,000 distinct hosts (more than the 2,048 slots, so slots are overwritten) seen 20 times.
-        let hosts = (0..<5_000).map { _ in HostMatcherTests.randomName(&rng, depth: 1...7) }
+        // 5,000 distinct raw hosts (more than the 2,048 slots, so slots are overwritten), as logs
+        // write them: any case, ports, trailing dots, some invalid; each seen about 20 times.
+        let hosts = (0..<5_000).map { i -> String in
+            var host = HostMatcherTests.randomName(&rng, depth: 1...7)
+            if i % 3 == 0 { host = host.uppercased() }
+            if i % 5 == 0 { host += ":443" }
+            if i % 7 == 0 { host += "." }
+            if i % 11 == 0 { host += ";x" }
+            return host
+        }
         var cache = HostMatchCache()
         var mismatches = 0
+        var watchedHostsChecked = 0
         for _ in 0..<100_000 {
             let host = hosts.randomElement(using: &rng)!
-            var bytes = Array(host.utf8)
-            let (cached, direct) = bytes.withUnsafeMutableBytes { raw in
-                (cache.match(UnsafeRawBufferPointer(raw), kind: .name, in: matcher),
-                 matcher.match(UnsafeRawBufferPointer(raw), kind: .name))
+            let (cached, canonical) = Self.answer(host, &cache, matcher)
+            if cached != Self.uncached(host, matcher) { mismatches += 1 }
+            if case .watched = cached {
+                // Even when remembered, a watched answer comes with its canonical bytes.
+                let expected = try? HostNormalizer.normalize(host).get().name
+                if canonical != expected { mismatches += 1 }
+                watchedHostsChecked += 1
             }
-            if cached != direct { mismatches += 1 }
         }
         #expect(mismatches == 0)
-        #expect(cache.hits > 50_000)
+        #expect(watchedHostsChecked > 10_000)
+        #expect(cache.hits > 30_000)
         #expect(cache.misses > 5_000)
     }
 
@@ -265,26 +300,22 @@ struct HostMatchCacheTests {
         let watching = buildMatcher([Rule(name: "evil.com", scope: .domainAndSubdomains, role: .watch, value: 1)])
         let empty = HostMatcherBuilder().build()
         var cache = HostMatchCache()
-        var host = Array("login.evil.com".utf8)
-        host.withUnsafeMutableBytes { raw in
-            let bytes = UnsafeRawBufferPointer(raw)
-            #expect(cache.match(bytes, kind: .name, in: watching) == .watched(value: 1, nameLength: 8))
-            #expect(cache.match(bytes, kind: .name, in: watching) == .watched(value: 1, nameLength: 8))
-            #expect(cache.match(bytes, kind: .name, in: empty) == .none)
-            #expect(cache.match(bytes, kind: .ipv4, in: watching) == .none)
-        }
+        let host = NormalizedHost(kind: .name, count: 14)
+        #expect(Self.answer("Login.Evil.com", &cache, watching).0 == .watched(value: 1, nameLength: 8, host: host))
+        #expect(Self.answer("Login.Evil.com", &cache, watching).0 == .watched(value: 1, nameLength: 8, host: host))
+        #expect(Self.answer("Login.Evil.com", &cache, empty).0 == .unwatched(host))
         #expect(cache.hits == 1)
+        #expect(cache.misses == 2)
     }
 
-    @Test func longHostsBypassTheCache() {
+    @Test func longHostsAreNotCached() {
         let long = String(repeating: "a", count: 60) + ".evil.com"
         let matcher = buildMatcher([Rule(name: "evil.com", scope: .domainAndSubdomains, role: .watch, value: 1)])
         var cache = HostMatchCache()
-        var host = Array(long.utf8)
-        host.withUnsafeMutableBytes { raw in
-            for _ in 0..<3 {
-                #expect(cache.match(UnsafeRawBufferPointer(raw), kind: .name, in: matcher) == .watched(value: 1, nameLength: 8))
-            }
+        for _ in 0..<3 {
+            let (answer, canonical) = Self.answer(long, &cache, matcher)
+            #expect(answer == .watched(value: 1, nameLength: 8, host: NormalizedHost(kind: .name, count: 69)))
+            #expect(canonical == long)
         }
         #expect(cache.hits == 0)
     }
