@@ -14,6 +14,8 @@ public struct ScanCounters: Sendable, Equatable {
     public var emptyLines = 0
     public var linesTooLong = 0
     public var bytesRead: Int64 = 0
+    /// Hosts answered from the reader's cache of recent answers (not a skip; for tuning).
+    public var cachedAnswers = 0
     @usableFromInline var skippedByReason = [Int](repeating: 0, count: SkipReason.allCases.count)
     @usableFromInline var invalidHostByReason = [Int](repeating: 0, count: HostRejection.allCases.count)
 
@@ -85,6 +87,7 @@ public struct ScanCounters: Sendable, Equatable {
         lhs.emptyLines += rhs.emptyLines
         lhs.linesTooLong += rhs.linesTooLong
         lhs.bytesRead += rhs.bytesRead
+        lhs.cachedAnswers += rhs.cachedAnswers
         for i in lhs.skippedByReason.indices { lhs.skippedByReason[i] += rhs.skippedByReason[i] }
         for i in lhs.invalidHostByReason.indices { lhs.invalidHostByReason[i] += rhs.invalidHostByReason[i] }
     }

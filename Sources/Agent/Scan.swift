@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import LogParsing
+import DomainMatch
 import LogTailing
 public import Watchlist
 
@@ -212,6 +213,7 @@ public enum Scan {
         counters.linesTooLong = Int(reader.linesTooLong)
         counters.linesRead += Int(reader.linesTooLong)
         counters.bytesRead = reader.bytesRead
+        counters.cachedAnswers = pipeline.cache.hits
         return counters
     }
 }

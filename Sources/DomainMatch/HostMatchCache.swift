@@ -24,8 +24,8 @@ public enum HostAnswer: Sendable, Equatable {
 /// another one (a reload), so an answer never outlives its watchlist. Not shared between
 /// threads, so there is no lock.
 public struct HostMatchCache: ~Copyable {
-    @usableFromInline static let slotCount = 2048
-    @usableFromInline static let keyCapacity = 64
+    @usableFromInline static let slotCount = 4096
+    @usableFromInline static let keyCapacity = 48
 
     @usableFromInline let keys: UnsafeMutableRawPointer
     @usableFromInline let answers: UnsafeMutablePointer<CachedAnswer>

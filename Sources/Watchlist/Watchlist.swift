@@ -53,9 +53,6 @@ public final class Watchlist: Sendable {
             list: lists[Int(p & 0xFFFF)], tags: tagSets[Int(p >> 32)], risk: risk == 0xFF ? nil : risk)
     }
 
-    /// Bytes of metadata per watch entry (beyond the matcher).
-    public var metadataBytesPerEntry: Int { MemoryLayout<UInt64>.stride }
-
     /// An empty watchlist: matches nothing.
     public static let empty = try! WatchlistBuilder().build()
 }

@@ -303,7 +303,7 @@ do {
 let logBytes = Double((try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? NSNumber)?.intValue ?? 0)
 print("log size \(format(logBytes / 1_048_576, 1)) MiB, \(format(logBytes / Double(lineCount), 1)) bytes/line")
 
-print("watched   log        lines/s      MB/s     CPU s    wall s   hits    median lines/s")
+print("watched   log        lines/s      MB/s     CPU s    wall s   hits    median     cached")
 for (mix, path) in [("log-like", logPath), ("stress", stressLogPath)] {
     for (label, list) in [("100k", list100k), ("1M", list1m)] {
         let watchlist = try Watchlist.load(watch: [list])
@@ -327,7 +327,8 @@ for (mix, path) in [("log-like", logPath), ("stress", stressLogPath)] {
                 + "\(format(logBytes / 1_048_576 / report.wallSeconds, 0).padding(toLength: 7, withPad: " ", startingAt: 0))  "
                 + "\(format(report.cpuSeconds, 3).padding(toLength: 7, withPad: " ", startingAt: 0))  "
                 + "\(format(report.wallSeconds, 3).padding(toLength: 7, withPad: " ", startingAt: 0))  "
-                + "\(String(report.total.hits).padding(toLength: 6, withPad: " ", startingAt: 0))  \(mega(median))")
+                + "\(String(report.total.hits).padding(toLength: 6, withPad: " ", startingAt: 0))  \(mega(median).padding(toLength: 9, withPad: " ", startingAt: 0))  "
+                + "\(format(100 * Double(report.total.cachedAnswers) / Double(report.total.linesRead), 0)) %")
         if mix == "log-like" {
             check("scan ≥ \(label == "1M" ? "2.5" : "3") M lines/s at \(label) watched, log-like (\(mega(rate)))", rate >= (label == "1M" ? 2.5e6 : 3e6))
         }
