@@ -17,12 +17,21 @@ public struct ScanOptions: Sendable {
     public var maxLineBytes: Int
     /// Lines looked at to choose a format.
     public var sniffLines: Int
+    /// Bytes asked of the input per read. 256 KiB: large enough that system calls cost nothing
+    /// per line, small enough that the part of the buffer being read stays in the L2 cache next
+    /// to the matcher's Bloom filter (with 1 MiB reads the log data evicted the filter and a 1M
+    /// watchlist scanned about a third slower).
+    public var readChunkBytes: Int
 
-    public init(format: String = "auto", timeZone: LogTimeZone = .local, maxLineBytes: Int = 1 << 20, sniffLines: Int = 20) {
+    public init(
+        format: String = "auto", timeZone: LogTimeZone = .local, maxLineBytes: Int = 1 << 20,
+        sniffLines: Int = 20, readChunkBytes: Int = 256 << 10
+    ) {
         self.format = format
         self.timeZone = timeZone
         self.maxLineBytes = maxLineBytes
         self.sniffLines = sniffLines
+        self.readChunkBytes = readChunkBytes
     }
 }
 
@@ -141,7 +150,7 @@ public enum Scan {
             return (report, false)
         }
         report.isGzip = input.isGzip
-        var reader = LineReader(source: input, maxLineBytes: options.maxLineBytes)
+        var reader = LineReader(source: input, maxLineBytes: options.maxLineBytes, chunkSize: options.readChunkBytes)
         var formatID = options.format
         if formatID == "auto" {
             do {

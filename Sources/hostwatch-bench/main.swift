@@ -30,13 +30,15 @@ struct SplitMix64: RandomNumberGenerator {
 
 var lineCount = 2_000_000
 var runGrep = true
+var chunkBytes = 256 << 10
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--lines": lineCount = Int(arguments.popFirst() ?? "") ?? lineCount
     case "--skip-grep": runGrep = false
+    case "--chunk-kib": chunkBytes = (Int(arguments.popFirst() ?? "") ?? 256) << 10
     default:
-        print("usage: hostwatch-bench [--lines N] [--skip-grep]")
+        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N]")
         exit(2)
     }
 }
@@ -313,7 +315,7 @@ for (mix, path) in [("log-like", logPath), ("stress", stressLogPath)] {
             var output = OutputBuffer(fd: devNull, name: "/dev/null")
             reports.append(
                 try Scan.run(
-                    paths: [path], watchlist: watchlist, options: ScanOptions(format: "squid", timeZone: .utc),
+                    paths: [path], watchlist: watchlist, options: ScanOptions(format: "squid", timeZone: .utc, readChunkBytes: chunkBytes),
                     output: &output))
             close(devNull)
         }
