@@ -52,6 +52,22 @@ public struct FieldCursor {
         return start < position ? start..<position : nil
     }
 
+    /// The value of the eight ASCII digits at `i`, or `nil` if any is not a digit (SWAR: the
+    /// digits are checked and combined pairwise in three multiply steps).
+    @inlinable
+    public static func eightDigits(in bytes: UnsafeRawBufferPointer, at i: Int) -> UInt64? {
+        guard i >= 0, i + 8 <= bytes.count, let base = bytes.baseAddress else { return nil }
+        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        guard word & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030,
+            (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+        else { return nil }
+        var v = word & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        v = (v &* 10000 &+ (v >> 32)) & 0x0000_0000_FFFF_FFFF
+        return v
+    }
+
     /// High bit set in each byte of `x` that is zero (exact for the lowest such byte, which is
     /// the one the caller uses).
     @inlinable

@@ -21,19 +21,29 @@ public struct SquidNativeParser: LogParser {
         // %ts.%03tu: epoch seconds, a dot, three digits of milliseconds.
         guard let time = cursor.nextField() else { return .malformed }
         var seconds: Int64 = 0
-        var i = time.lowerBound
-        while i < time.upperBound, line[i] &- 0x30 < 10 {
-            seconds = seconds &* 10 &+ Int64(line[i] &- 0x30)
-            i += 1
-        }
-        guard i > time.lowerBound, i - time.lowerBound <= 12 else { return .malformed }
         var millis: Int64 = 0
-        if i < time.upperBound {
-            guard line[i] == UInt8(ascii: ".") else { return .malformed }
-            guard time.upperBound - i == 4, let fraction = LogTime.digits(line, at: i + 1, count: 3) else {
-                return .badTime
-            }
+        if time.count == 14, line[time.lowerBound + 10] == UInt8(ascii: "."),
+            let high = FieldCursor.eightDigits(in: line, at: time.lowerBound),
+            let low = LogTime.digits(line, at: time.lowerBound + 8, count: 2),
+            let fraction = LogTime.digits(line, at: time.lowerBound + 11, count: 3)
+        {
+            // The shape of every epoch time from 2001 to 2286: ten digits, a dot, three.
+            seconds = Int64(high) * 100 + Int64(low)
             millis = Int64(fraction)
+        } else {
+            var i = time.lowerBound
+            while i < time.upperBound, line[i] &- 0x30 < 10 {
+                seconds = seconds &* 10 &+ Int64(line[i] &- 0x30)
+                i += 1
+            }
+            guard i > time.lowerBound, i - time.lowerBound <= 12 else { return .malformed }
+            if i < time.upperBound {
+                guard line[i] == UInt8(ascii: ".") else { return .malformed }
+                guard time.upperBound - i == 4, let fraction = LogTime.digits(line, at: i + 1, count: 3) else {
+                    return .badTime
+                }
+                millis = Int64(fraction)
+            }
         }
         guard let elapsed = cursor.nextField(), line[elapsed.lowerBound] &- 0x30 < 10,  // %6tr
             let client = cursor.nextField(),
@@ -44,8 +54,11 @@ public struct SquidNativeParser: LogParser {
             let user = cursor.nextField()
         else { return .malformed }
         // %Ss/%03>Hs: "TCP_DENIED/403"
-        var slash = result.lowerBound
-        while slash < result.upperBound, line[slash] != UInt8(ascii: "/") { slash += 1 }
+        var slash = result.upperBound - 4  // a three-digit status, the usual case
+        if slash < result.lowerBound || line[slash] != UInt8(ascii: "/") {
+            slash = result.lowerBound
+            while slash < result.upperBound, line[slash] != UInt8(ascii: "/") { slash += 1 }
+        }
         guard slash < result.upperBound else { return .malformed }
 
         event.kind = .proxy

@@ -23,13 +23,10 @@ public enum URLAuthority {
         // and no port digits after it).
         let first = line[url.lowerBound]
         if first == 0x2F || (first == 0x2D && url.count == 1) { return nil }
-        var lastColon = -1
-        for k in url {
-            let b = line[k]
-            if b == 0x2F || b == 0x3F { return nil }
-            if b == 0x3A { lastColon = k }
-        }
-        if lastColon >= 0, first != 0x5B {
+        if firstPathByte(in: line, from: url.lowerBound, to: end) < end { return nil }
+        var lastColon = end - 1
+        while lastColon >= url.lowerBound, line[lastColon] != 0x3A { lastColon -= 1 }
+        if lastColon >= url.lowerBound, first != 0x5B {
             if lastColon + 1 == end { return nil }
             for k in (lastColon + 1)..<end where line[k] &- 0x30 > 9 { return nil }
         }
