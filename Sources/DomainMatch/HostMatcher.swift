@@ -25,12 +25,16 @@ public enum HostMatch: Sendable, Equatable {
 
 /// The compiled suffix matcher: immutable once built, shared by every reader without a lock.
 ///
-/// Names are stored once in a byte arena; a flat open-addressing table keyed by the hash of each
-/// whole name points at fixed-size entry records. A lookup walks the host from its last byte
-/// to its first, hashing as it goes, so at every label boundary the running hash is the hash of
+/// A suffix trie over reversed labels (`com` → `evil` → `login`), laid out flat: names are stored
+/// once in a byte arena, and a flat open-addressing table keyed by the hash of each whole name
+/// points at fixed-size records. Every name that carries an entry has a record, and so does every
+/// proper suffix of one (an inner node, flagged as having children). A lookup walks the host from
+/// its end label by label, hashing as it goes, so at every dot the running hash is the hash of
 /// that suffix (`com`, `evil.com`, `login.evil.com`): one probe per label, never a scan of the
-/// list. A blocked Bloom filter (one 64-bit word per key) in front of the table keeps misses in
-/// large lists from paying a cache miss per probe.
+/// list, and the walk stops at the first suffix with no record or no children, so a host
+/// outside every watched zone costs a probe or two whatever its depth. A blocked Bloom filter
+/// (one 64-bit word per key) in front of the table keeps those last, missing probes off the
+/// table.
 ///
 /// The storage is manually allocated so that lookups touch no reference counts; the class is
 /// `@unchecked Sendable` because nothing is mutated after `init`.
@@ -41,22 +45,25 @@ public final class HostMatcher: @unchecked Sendable {
     @usableFromInline let names: UnsafeMutablePointer<UInt8>
     @usableFromInline let bloom: UnsafeMutablePointer<UInt64>
     @usableFromInline let bloomMask: Int
-    /// Number of distinct names (an IP counts as a name).
+    /// Number of distinct names with an entry (an IP counts as a name).
     public let nameCount: Int
+    /// Number of records: the names plus inner nodes of the suffix trie (`com`, `co.uk`, …).
+    public let nodeCount: Int
     /// Bytes of the name arena.
     public let nameBytes: Int
     private let slotCount: Int
     private let bloomWords: Int
 
     init(builder: HostMatcherBuilder) {
-        nameCount = builder.entries.count
+        nameCount = builder.namedCount
+        nodeCount = builder.entries.count
         nameBytes = builder.names.count
         slotCount = builder.slots.count
         slotMask = slotCount - 1
         slots = .allocate(capacity: slotCount)
         slots.initialize(from: builder.slots, count: slotCount)
-        entries = .allocate(capacity: max(1, nameCount))
-        entries.initialize(from: builder.entries, count: nameCount)
+        entries = .allocate(capacity: max(1, nodeCount))
+        entries.initialize(from: builder.entries, count: nodeCount)
         names = .allocate(capacity: max(1, nameBytes))
         names.initialize(from: builder.names, count: nameBytes)
 
@@ -64,7 +71,7 @@ public final class HostMatcher: @unchecked Sendable {
         // and half the memory of 16 bits; at 1M names that is 1 MiB, which mostly stays in L2:
         // measured faster overall than the 2 MiB filter, whose misses went to L3 on every label.
         var words = 64
-        while words * 8 < nameCount { words <<= 1 }
+        while words * 8 < nodeCount { words <<= 1 }
         bloomWords = words
         bloomMask = words - 1
         bloom = .allocate(capacity: words)
@@ -83,7 +90,7 @@ public final class HostMatcher: @unchecked Sendable {
 
     /// Bytes used by the table, entries and Bloom filter: the cost per name beyond the names.
     public var indexBytes: Int {
-        slotCount * MemoryLayout<UInt64>.stride + nameCount * MemoryLayout<MatcherEntry>.stride
+        slotCount * MemoryLayout<UInt64>.stride + nodeCount * MemoryLayout<MatcherEntry>.stride
             + bloomWords * MemoryLayout<UInt64>.stride
     }
 
@@ -113,13 +120,16 @@ public final class HostMatcher: @unchecked Sendable {
             hasher.absorbLabel(base, start: dot + 1, end: labelEnd)
             labelEnd = dot
             let length = count - 1 - dot
-            if let entry = find(hasher.finish(seed: MatcherHash.nameSeed), base + dot + 1, length) {
-                if entry.flags & MatcherEntry.suffixAllow != 0 {
-                    best = .allowed
-                } else if entry.flags & MatcherEntry.suffixWatch != 0 {
-                    best = .watched(value: entry.suffixValue, nameLength: length)
-                }
+            // No record for this suffix, or nothing below it: no deeper entry can match.
+            guard let entry = find(hasher.finish(seed: MatcherHash.nameSeed), base + dot + 1, length) else {
+                return best
             }
+            if entry.flags & MatcherEntry.suffixAllow != 0 {
+                best = .allowed
+            } else if entry.flags & MatcherEntry.suffixWatch != 0 {
+                best = .watched(value: entry.suffixValue, nameLength: length)
+            }
+            if entry.flags & MatcherEntry.hasChildren == 0 { return best }
             i = dot
         }
         hasher.absorbLabel(base, start: 0, end: labelEnd)
@@ -230,6 +240,9 @@ public struct MatcherEntry: Sendable {
     @usableFromInline static let suffixAllow: UInt8 = 4
     @usableFromInline static let exactAllow: UInt8 = 8
     @usableFromInline static let isIP: UInt8 = 16
+    /// Some entry lies strictly below this name: a lookup that reaches it must go on to the next
+    /// label. A name can be only this (an inner node of the suffix trie, such as `com`).
+    @usableFromInline static let hasChildren: UInt8 = 32
 
     @usableFromInline var nameOffset: UInt32
     @usableFromInline var nameLength: UInt8
@@ -322,6 +335,8 @@ public struct HostMatcherBuilder: Sendable {
     /// The mixed hash of each entry, so growing the table and building the Bloom filter never
     /// rehash the names.
     var hashes: [UInt64] = []
+    /// Names that carry at least one entry (the rest are inner nodes).
+    var namedCount = 0
 
     /// What `add` did.
     public enum AddResult: Sendable, Equatable {
@@ -332,8 +347,8 @@ public struct HostMatcherBuilder: Sendable {
 
     public init() {}
 
-    /// Number of distinct names so far.
-    public var count: Int { entries.count }
+    /// Number of distinct names with an entry so far.
+    public var count: Int { namedCount }
 
     /// Adds a canonical name (from ``HostNormalizer``). IP literals are always exact.
     @discardableResult
@@ -354,28 +369,54 @@ public struct HostMatcherBuilder: Sendable {
             case (.domainAndSubdomains, .allow): MatcherEntry.suffixAllow
             case (.exact, .allow): MatcherEntry.exactAllow
             }
+        let e = findOrCreate(name, isIP: isIP, arenaOffset: nil)
+        if entries[e].flags & flag != 0 {
+            return .duplicate(firstValue: scope == .exact ? entries[e].exactValue : entries[e].suffixValue)
+        }
+        if entries[e].flags & Self.roleFlags == 0 { namedCount += 1 }
+        entries[e].flags |= flag
+        if scope == .exact { entries[e].exactValue = value } else { entries[e].suffixValue = value }
+        if !isIP { markAncestors(of: e) }
+        return .added
+    }
+
+    static let roleFlags = MatcherEntry.suffixWatch | MatcherEntry.exactWatch | MatcherEntry.suffixAllow
+        | MatcherEntry.exactAllow
+
+    /// The entry for `name`, created without flags if new. A new name's bytes are appended to
+    /// the arena, unless `arenaOffset` says they are already there (a suffix of a stored name).
+    private mutating func findOrCreate(_ name: UnsafeRawBufferPointer, isIP: Bool, arenaOffset: Int?) -> Int {
         let base = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let mixed = MatcherHash.hash(base, count: name.count, seed: isIP ? MatcherHash.ipSeed : MatcherHash.nameSeed)
-
         if let existing = slotIndex(mixed, name, isIP: isIP) {
-            let e = Int(truncatingIfNeeded: slots[existing] & 0xFFFF_FFFF) - 1
-            if entries[e].flags & flag != 0 {
-                return .duplicate(firstValue: scope == .exact ? entries[e].exactValue : entries[e].suffixValue)
-            }
-            entries[e].flags |= flag
-            if scope == .exact { entries[e].exactValue = value } else { entries[e].suffixValue = value }
-            return .added
+            return Int(truncatingIfNeeded: slots[existing] & 0xFFFF_FFFF) - 1
         }
         if (entries.count + 1) * 2 > slots.count { grow() }
-        var entry = MatcherEntry(
-            nameOffset: UInt32(names.count), nameLength: UInt8(name.count),
-            flags: flag | (isIP ? MatcherEntry.isIP : 0), suffixValue: 0, exactValue: 0)
-        if scope == .exact { entry.exactValue = value } else { entry.suffixValue = value }
-        names.append(contentsOf: name)
-        entries.append(entry)
+        let offset = arenaOffset ?? names.count
+        if arenaOffset == nil { names.append(contentsOf: name) }
+        entries.append(
+            MatcherEntry(
+                nameOffset: UInt32(offset), nameLength: UInt8(name.count),
+                flags: isIP ? MatcherEntry.isIP : 0, suffixValue: 0, exactValue: 0))
         hashes.append(mixed)
         insert(mixed, entryIndex: entries.count - 1)
-        return .added
+        return entries.count - 1
+    }
+
+    /// Marks every proper suffix of entry `e` as having children, nearest parent first; stops at
+    /// a parent already marked, whose own parents are then marked too.
+    private mutating func markAncestors(of e: Int) {
+        let offset = Int(entries[e].nameOffset)
+        let length = Int(entries[e].nameLength)
+        withUnsafeTemporaryAllocation(byteCount: length, alignment: 1) { copy in
+            names.withUnsafeBytes { copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+            for dot in 0..<length where copy[dot] == 0x2E {
+                let suffix = UnsafeRawBufferPointer(rebasing: copy[(dot + 1)...])
+                let parent = findOrCreate(suffix, isIP: false, arenaOffset: offset + dot + 1)
+                if entries[parent].flags & MatcherEntry.hasChildren != 0 { return }
+                entries[parent].flags |= MatcherEntry.hasChildren
+            }
+        }
     }
 
     /// Freezes the entries; the builder can be dropped afterwards.
