@@ -15,9 +15,6 @@ public struct FieldCursor {
     }
 
     @inlinable
-    public var isAtEnd: Bool { position >= end }
-
-    @inlinable
     public func peek() -> UInt8? { position < end ? bytes[position] : nil }
 
     /// Skips spaces (and tabs); returns how many.

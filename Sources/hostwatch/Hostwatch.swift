@@ -57,7 +57,10 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("allow"), help: ArgumentHelp("An allow list file (repeatable): these names never hit.", valueName: "file"))
     var allowLists: [String] = []
 
-    @Option(help: ArgumentHelp("The log format: \(["auto"] + ParserRegistry.builtinIDs), or auto to sniff each file.", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The log format: \(ParserRegistry.builtinIDs.joined(separator: ", ")), or auto to sniff each file.",
+            valueName: "id"))
     var format = "auto"
 
     @Option(
