@@ -83,6 +83,7 @@ public struct ScanReport: Sendable {
             "total: \(inputs.count) input(s), \(t.linesRead) lines read, \(t.parsed) parsed, "
                 + "\(t.skippedTotal) skipped\(skipped.isEmpty ? "" : " (\(skipped))"), "
                 + "\(t.hits) hits, \(t.allowed) allowed by the allow list")
+        if outputClosed { lines.append("stopped early: the reader of standard output went away") }
         lines.append(
             "time: \(Self.fixed(wallSeconds, 3)) s wall, \(Self.fixed(cpuSeconds, 3)) s CPU, "
                 + "\(Int(rate)) lines/s, \(Self.fixed(Double(t.bytesRead) / 1_048_576 / max(wallSeconds, 1e-9), 1)) MB/s")
