@@ -157,21 +157,22 @@ public enum Scan {
             do {
                 let sniffLines = options.sniffLines
                 let choice = try reader.withFirstLines(maxLines: sniffLines) { lines in
-                    (ParserRegistry.sniff(lines, context: context), lines.filter { !$0.isEmpty }.count)
+                    (best: ParserRegistry.sniff(lines, context: context), lines: lines.filter { !$0.isEmpty }.count)
                 }
-                if choice.1 == 0 {
+                if choice.lines == 0 {
                     report.format = "none"
                     report.formatNote = "empty input"
                     return (report, false)
                 }
-                guard let sniffed = choice.0 else {
+                guard let sniffed = choice.best else {
                     report.error =
-                        "\(path): no known log format fits its first \(choice.1) lines "
+                        "\(path): no known log format fits its first \(choice.lines) lines "
                         + "(tried \(ParserRegistry.builtinIDs.joined(separator: ", "))); give one with --format"
                     return (report, false)
                 }
                 formatID = sniffed.id
-                report.formatNote = "auto: read \(Int((sniffed.score * Double(choice.1)).rounded()))/\(choice.1) first lines"
+                let read = Int((sniffed.score * Double(choice.lines)).rounded())
+                report.formatNote = "auto: read \(read)/\(choice.lines) first lines"
             } catch {
                 report.error = "\(error)"
                 return (report, false)
