@@ -31,6 +31,7 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         .target(name: "DomainMatch", swiftSettings: swiftSettings),
+        .target(name: "SeededRandom", swiftSettings: swiftSettings),
         .target(name: "LogParsing", dependencies: ["CPCRE2", "DomainMatch"], swiftSettings: swiftSettings),
         .target(name: "LogTailing", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "Watchlist", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
@@ -46,21 +47,21 @@ let package = Package(
         ),
         .executableTarget(
             name: "hostwatch-bench",
-            dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist"],
+            dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DomainMatchTests", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
+        .testTarget(name: "DomainMatchTests", dependencies: ["DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LogParsingTests",
             dependencies: ["LogParsing", "DomainMatch"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LogTailingTests", dependencies: ["LogTailing"], swiftSettings: swiftSettings),
-        .testTarget(name: "WatchlistTests", dependencies: ["Watchlist", "DomainMatch"], swiftSettings: swiftSettings),
+        .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "SeededRandom"], swiftSettings: swiftSettings),
+        .testTarget(name: "WatchlistTests", dependencies: ["Watchlist", "DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "hostwatch", "Watchlist", "LogParsing", "DomainMatch"],
+            dependencies: ["Agent", "hostwatch", "Watchlist", "LogParsing", "DomainMatch", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -4,22 +4,12 @@ import Foundation
 import LogParsing
 import Testing
 import Watchlist
+import SeededRandom
 
 /// Random and mutated lines through every parser, the normalizer and the matcher: nothing may
 /// crash, and every line must be counted as parsed or as skipped for a reason.
 @Suite("Pipeline on random and mutated lines")
 struct PipelineFuzzTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let samples: [String: String] = [
         "squid": "squid-access.log", "combined": "squid-access-combined.log", "bind9": "bind-query.log",
         "unbound": "unbound.log", "dnsmasq": "dnsmasq.log",
@@ -28,7 +18,7 @@ struct PipelineFuzzTests {
     /// Bytes that make parsers and the normalizer take their rare paths.
     static let interesting: [UInt8] = Array(" \t\"\\%[]:@./#-_=*;\u{0}\r".utf8) + [0x80, 0xC3, 0xE2, 0xFF, 0xF0]
 
-    static func mutate(_ line: [UInt8], _ rng: inout Generator) -> [UInt8] {
+    static func mutate(_ line: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = line
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             switch Int.random(in: 0..<6, using: &rng) {
@@ -67,7 +57,7 @@ struct PipelineFuzzTests {
         let devNull = open("/dev/null", O_WRONLY)
         defer { close(devNull) }
         var output = OutputBuffer(fd: devNull, name: "/dev/null")
-        var rng = Generator(state: UInt64(format.utf8.count) &* 7919)
+        var rng = SplitMix64(state: UInt64(format.utf8.count) &* 7919)
 
         func run<P: LogParser>(_ parser: P) -> ScanCounters {
             var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: "fuzz")

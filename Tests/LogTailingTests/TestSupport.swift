@@ -1,6 +1,7 @@
 import Foundation
 import LogTailing
 import Testing
+import SeededRandom
 
 /// A line as the reader delivered it.
 struct Line: Equatable, CustomStringConvertible {
@@ -60,23 +61,11 @@ func readAll<S: ByteSource & ~Copyable>(_ reader: inout LineReader<S>) throws ->
     return lines
 }
 
-/// A reproducible random generator (SplitMix64).
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random lines of random length, of any bytes but `\n`; some end in `\r`, some are empty; the
 /// data ends with or without a final `\n`.
 func randomLogData(lines: Int, maxLength: Int, seed: UInt64) -> [UInt8] {
-    var random = SeededRandom(seed: seed)
+    var random = SplitMix64(state: seed)
     var data: [UInt8] = []
     for i in 0..<lines {
         let length = Int.random(in: 0...maxLength, using: &random)
@@ -93,7 +82,7 @@ func randomLogData(lines: Int, maxLength: Int, seed: UInt64) -> [UInt8] {
 
 /// Printable log-like text: `count` lines.
 func textLines(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
-    var random = SeededRandom(seed: seed)
+    var random = SplitMix64(state: seed)
     var text = ""
     for i in 0..<count {
         let host = "host\(Int.random(in: 0..<5000, using: &random)).example.com"

@@ -2,6 +2,7 @@ import DomainMatch
 import Foundation
 import Testing
 import Watchlist
+import SeededRandom
 
 /// A fresh directory for one test's list files, removed when the test drops it.
 final class TempDir {
@@ -75,14 +76,3 @@ func hit(_ list: Watchlist, _ host: String) -> (metadata: EntryMetadata, nameLen
     return (list.metadata(for: value), nameLength)
 }
 
-/// A deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,5 +1,6 @@
 import DomainMatch
 import Foundation
+import SeededRandom
 import Testing
 import Watchlist
 
