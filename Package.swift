@@ -16,6 +16,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -34,10 +37,16 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: swiftSettings),
         .target(name: "LogParsing", dependencies: ["CPCRE2", "DomainMatch"], swiftSettings: swiftSettings),
         .target(name: "LogTailing", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "TOML", swiftSettings: swiftSettings),
         .target(name: "Watchlist", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
         .target(
             name: "Agent",
-            dependencies: ["DomainMatch", "LogParsing", "LogTailing", "Watchlist"],
+            dependencies: [
+                "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "TOML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -58,6 +67,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "SeededRandom"], swiftSettings: swiftSettings),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "WatchlistTests", dependencies: ["Watchlist", "DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentTests",
