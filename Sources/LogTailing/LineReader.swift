@@ -63,21 +63,46 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
     @usableFromInline var discarding = false
     /// The source returned 0 and the last line was handled.
     @usableFromInline var atEnd = false
+    /// Stream offset where the too-long line being discarded began.
+    @usableFromInline var discardStart: Int64
+
+    /// The stream offset of the first byte not yet delivered or skipped: where reading would have
+    /// to start again to see every remaining line. Inside a too-long line, its start. This is
+    /// the offset a tailer checkpoints.
+    public var consumedOffset: Int64 {
+        discarding ? discardStart : baseOffset + Int64(start)
+    }
+
+    /// Whether the source ended and its last line was handled (only when reading without
+    /// `keepPartialLastLine`).
+    public var isAtEnd: Bool { atEnd }
+
+    /// The stream offset one past the last byte read from the source.
+    public var readOffset: Int64 { baseOffset + Int64(end) }
+
+    /// Bytes of an unfinished line held in the buffer (read, no `\n` yet). For a too-long line
+    /// being discarded, the bytes skipped so far count as pending.
+    public var pendingBytes: Int64 { readOffset - consumedOffset }
 
     /// - Parameters:
     ///   - source: the input; the reader owns it from now on.
     ///   - maxLineBytes: the longest line that is delivered (default 1 MiB).
     ///   - chunkSize: the most bytes read from the source at once (default 1 MiB; small values are
     ///     for tests).
+    ///   - startOffset: the stream offset of the source's first byte (a file opened and positioned
+    ///     at a checkpoint); line offsets count from it.
     public init(
         source: consuming Source,
         maxLineBytes: Int = Self.defaultMaxLineBytes,
-        chunkSize: Int = Self.defaultChunkSize
+        chunkSize: Int = Self.defaultChunkSize,
+        startOffset: Int64 = 0
     ) {
-        precondition(maxLineBytes >= 0 && chunkSize > 0)
+        precondition(maxLineBytes >= 0 && chunkSize > 0 && startOffset >= 0)
         self._source = source
         self.maxLineBytes = maxLineBytes
         self.chunkSize = chunkSize
+        self.baseOffset = startOffset
+        self.discardStart = startOffset
         self.buffer = UnsafeMutableRawBufferPointer.allocate(
             byteCount: maxLineBytes + 1 + chunkSize,
             alignment: 16
@@ -99,12 +124,17 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
     ///     stream offset of its first byte. A line counts as consumed before `body` runs, so if
     ///     `body` throws, the next call continues after that line.
     /// - Throws: ``InputError`` from the source, or what `body` throws.
+    ///   - byteBudget: stop after reading about this many bytes from the source in this call (at a
+    ///     chunk boundary; the lines read so far are delivered, the rest stays for the next call),
+    ///     so one busy file cannot starve the others a tailer follows. `nil`: no limit.
     @inlinable
     public mutating func forEachLine(
         keepPartialLastLine: Bool = false,
+        byteBudget: Int64? = nil,
         _ body: (UnsafeRawBufferPointer, Int64) throws -> Void
     ) throws {
         let base = buffer.baseAddress!
+        let budgetEnd = byteBudget.map { _bytesRead + $0 }
         while true {
             if discarding {
                 if let found = memchr(base + start, 0x0A, end - start) {
@@ -145,6 +175,7 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
                 // Longer than any line we deliver, even if its last byte is the `\r` of a `\r\n`.
                 if scanned > maxLineBytes + 1 {
                     discarding = true
+                    discardStart = baseOffset + Int64(start)
                     baseOffset += Int64(end)
                     start = 0
                     end = 0
@@ -152,6 +183,7 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
                 }
             }
             if atEnd { return }
+            if let budgetEnd, _bytesRead >= budgetEnd { return }
 
             // Make room behind the unfinished line (at most maxLineBytes + 1 bytes) for one chunk.
             if start > 0 {
@@ -174,6 +206,27 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
             try finishLastLine(body)
             return
         }
+    }
+
+    /// Delivers the unfinished line held in the buffer as if its `\n` had arrived (a writer that
+    /// died mid-line, or a file that is final), or counts it as too long. Reading can go on
+    /// afterwards: later bytes start a new line.
+    ///
+    /// - Returns: whether there was an unfinished line.
+    @discardableResult
+    public mutating func deliverPendingLine(_ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws -> Bool {
+        if discarding {
+            discarding = false
+            _linesTooLong += 1
+            baseOffset += Int64(end)
+            start = 0
+            end = 0
+            scanned = 0
+            return true
+        }
+        guard end > start else { return false }
+        try finishLastLine(body)
+        return true
     }
 
     /// The end of the input: deliver (or count as too long) the line that has no `\n`.

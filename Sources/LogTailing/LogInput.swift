@@ -89,6 +89,14 @@ public struct LogInput: ~Copyable, ByteSource, Sendable {
         }
     }
 
+    /// Wraps a source known to be plain text (a live log file positioned at a checkpoint, where
+    /// the bytes at the current position say nothing about the format), without probing it.
+    public init(plain source: consuming FileByteSource) {
+        self.path = source.path
+        self.isGzip = false
+        self.storage = .plain(PrefixedByteSource(upstream: source, prefix: (0, 0), count: 0))
+    }
+
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         try storage.read(into: buffer)
     }
