@@ -45,13 +45,18 @@ let package = Package(
                 "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "TOML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "hostwatch",
-            dependencies: ["Agent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Agent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -23,8 +23,12 @@ public enum HitFormatter {
 
     /// Appends one hit and its newline. `format` and `source` are pre-escaped JSON strings
     /// (quotes included), computed once per input.
+    ///
+    /// `idPrefix`, when given (`hostwatch run`), is the `"<file id>-` start of the hit's `id`
+    /// field; the offset and closing quote are appended. The id names the line for good, so a
+    /// hit written twice (after a crash) can be recognised.
     public static func write(
-        _ hit: Hit, format: [UInt8], source: [UInt8], to out: inout OutputBuffer
+        _ hit: Hit, format: [UInt8], source: [UInt8], idPrefix: [UInt8]? = nil, to out: inout OutputBuffer
     ) {
         out.append("{\"time\":\"")
         appendTime(hit.event.timeMillis, to: &out)
@@ -63,6 +67,12 @@ public enum HitFormatter {
         source.withUnsafeBytes { out.append($0) }
         out.append(",\"offset\":")
         out.append(String(hit.offset))
+        if let idPrefix {
+            out.append(",\"id\":")
+            idPrefix.withUnsafeBytes { out.append($0) }
+            out.append(String(hit.offset))
+            out.append(UInt8(ascii: "\""))
+        }
         out.append("}\n")
     }
 

@@ -16,6 +16,8 @@ public struct ScanCounters: Sendable, Equatable {
     public var bytesRead: Int64 = 0
     /// Hosts answered from the reader's cache of recent answers (not a skip; for tuning).
     public var cachedAnswers = 0
+    /// Hits by the list of the entry matched (touched per hit only).
+    public var hitsByList: [String: Int] = [:]
     @usableFromInline var skippedByReason = [Int](repeating: 0, count: SkipReason.allCases.count)
     @usableFromInline var invalidHostByReason = [Int](repeating: 0, count: HostRejection.allCases.count)
 
@@ -88,6 +90,7 @@ public struct ScanCounters: Sendable, Equatable {
         lhs.linesTooLong += rhs.linesTooLong
         lhs.bytesRead += rhs.bytesRead
         lhs.cachedAnswers += rhs.cachedAnswers
+        lhs.hitsByList.merge(rhs.hitsByList, uniquingKeysWith: +)
         for i in lhs.skippedByReason.indices { lhs.skippedByReason[i] += rhs.skippedByReason[i] }
         for i in lhs.invalidHostByReason.indices { lhs.invalidHostByReason[i] += rhs.invalidHostByReason[i] }
     }
@@ -99,24 +102,34 @@ public struct ScanCounters: Sendable, Equatable {
 /// per line it touches only the line's bytes, one reused `LogEvent` and one scratch buffer.
 public struct LinePipeline<Parser: LogParser>: ~Copyable {
     public var parser: Parser
-    public let watchlist: Watchlist
+    /// Replaced on reload; the answer cache notices the new matcher and starts empty.
+    public var watchlist: Watchlist
     public var counters = ScanCounters()
     @usableFromInline var event = LogEvent()
     @usableFromInline var cache = HostMatchCache()
     @usableFromInline let scratch: UnsafeMutableRawBufferPointer
     @usableFromInline let format: [UInt8]
     @usableFromInline let source: [UInt8]
+    /// `"<file id>-` when hits carry an `id` (the daemon), else `nil`.
+    @usableFromInline var idPrefix: [UInt8]?
 
-    public init(parser: Parser, watchlist: Watchlist, source: String) {
+    /// - Parameter fileID: when given, hits get an `id` field: the file id in hex, `-`, the offset.
+    public init(parser: Parser, watchlist: Watchlist, source: String, fileID: UInt64? = nil) {
         self.parser = parser
         self.watchlist = watchlist
         self.format = HitFormatter.quoted(parser.id)
         self.source = HitFormatter.quoted(source)
+        self.idPrefix = fileID.map { Array(("\"" + HitIdentifier.hex($0) + "-").utf8) }
         scratch = .allocate(byteCount: HostNormalizer.outputCapacity, alignment: 8)
     }
 
     deinit {
         scratch.deallocate()
+    }
+
+    /// Gives later hits a new file id (the file was truncated and is read from its start).
+    public mutating func setFileID(_ fileID: UInt64) {
+        idPrefix = Array(("\"" + HitIdentifier.hex(fileID) + "-").utf8)
     }
 
     /// Processes one line (without its newline) that starts at `offset` in its input.
@@ -149,13 +162,23 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
     }
 
     @usableFromInline
-    func emit(
+    mutating func emit(
         line: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, value: UInt32, nameLength: Int,
         offset: Int64, output: inout OutputBuffer
     ) {
+        let metadata = watchlist.metadata(for: value)
+        counters.hitsByList[metadata.list, default: 0] += 1
         let hit = HitFormatter.Hit(
             line: line, event: event, host: host, watchedLength: nameLength,
-            metadata: watchlist.metadata(for: value), offset: offset)
-        HitFormatter.write(hit, format: format, source: source, to: &output)
+            metadata: metadata, offset: offset)
+        HitFormatter.write(hit, format: format, source: source, idPrefix: idPrefix, to: &output)
+    }
+}
+
+/// The `id` of a hit: `<file id as 16 hex digits>-<offset>`.
+public enum HitIdentifier {
+    public static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

@@ -447,6 +447,12 @@ public final class Tailer {
 
     // MARK: - Helpers
 
+    /// The directory part of a path (`.` when there is none).
+    public static func directoryName(of path: String) -> String { directory(of: path) }
+
+    /// The files a pattern names now (`glob(3)`, sorted).
+    public static func expand(_ pattern: String) -> [String] { glob(pattern) }
+
     struct Candidate {
         var path: String
         var status: FileStatus

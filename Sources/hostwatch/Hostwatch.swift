@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import LogParsing
+import Logging
 import Watchlist
 
 #if canImport(Glibc)
@@ -15,14 +16,17 @@ struct Hostwatch: ParsableCommand {
         commandName: "hostwatch",
         abstract: "Watch proxy and DNS logs for visits to suspicious domains.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self]
+        subcommands: [ScanCommand.self, RunCommand.self, CheckConfigCommand.self]
     )
 
     /// Runs the command line; usage errors exit 2 (not ArgumentParser's 64), as the issue asks
     /// of every hostwatch command.
-    static func main(_ arguments: [String]) -> Never {
+    static func main(_ arguments: [String]) async -> Never {
         do {
             var command = try parseAsRoot(arguments)
+            if var daemon = command as? RunCommand {
+                Glibc.exit(await daemon.runDaemon())
+            }
             try command.run()
             Glibc.exit(0)
         } catch let code as ExitCode {
@@ -37,6 +41,65 @@ struct Hostwatch: ParsableCommand {
             FileHandleStderr.write("hostwatch: \(message)\n")
             Glibc.exit(2)
         }
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: follow logs, write hits, checkpoint, serve /metrics and /healthz.",
+        discussion: """
+            Without --config, a built-in default reads the samples bundled under rules/ (run it from \
+            the repository) and keeps state in ./state. Signals: SIGHUP reloads the configuration and \
+            watchlists; SIGTERM or SIGINT stops after writing and checkpointing what was read (exit 0). \
+            Exit status 2: the configuration, watchlists or state cannot be used.
+            """
+    )
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("The TOML configuration file.", valueName: "file"))
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
+    var logLevel = "info"
+
+    func validate() throws {
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() throws {
+        throw ValidationError("internal: run is started through main")
+    }
+
+    mutating func runDaemon() async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        JournalLogHandler.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
+        let logger = Logger(label: "hostwatch")
+        return await Daemon.run(configPath: configPath, logger: logger)
+    }
+}
+
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a configuration: keys, values, watchlists, formats, writable paths.",
+        discussion: "Prints every problem as file:line: message. Exit status 0 when there is none, 1 otherwise."
+    )
+
+    @Argument(help: ArgumentHelp("The TOML configuration file.", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        let (problems, notes) = ConfigLoader.check(path: file)
+        for note in notes { print(note) }
+        if problems.isEmpty {
+            print("\(file): OK")
+            return
+        }
+        for problem in problems { FileHandleStderr.write(problem + "\n") }
+        FileHandleStderr.write("\(file): \(problems.count) problem(s)\n")
+        throw ExitCode(1)
     }
 }
 

@@ -1,1 +1,1 @@
-Hostwatch.main(Array(CommandLine.arguments.dropFirst()))
+await Hostwatch.main(Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,441 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LogParsing
+import LogTailing
+import TOML
+import Watchlist
+
+/// One problem with a configuration: where it is and what is wrong.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
+}
+
+/// Every problem found in a configuration (not just the first).
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Reads `hostwatch run`'s TOML configuration into a ``DaemonConfig``.
+///
+/// Unknown keys, wrong types and bad values are errors with the file and line; all of them are
+/// reported at once. Relative paths are taken relative to the configuration file's directory
+/// (for the built-in default: the current directory).
+public enum ConfigLoader {
+    /// The configuration used when `hostwatch run` is given none: the bundled samples and lists,
+    /// state under `./state`. Meant for a first look, not for production.
+    public static let defaultText = """
+        # hostwatch's built-in default: the sample logs and watchlist bundled under rules/.
+        state_dir = "state"
+
+        [[source]]
+        name = "samples"
+        paths = ["rules/samples/*.log"]
+        format = "auto"
+        start_at = "beginning"
+
+        [watchlist]
+        files = ["rules/watched.txt"]
+        allow = ["rules/allow.txt"]
+
+        [[sink]]
+        type = "stdout"
+
+        [[sink]]
+        type = "jsonl"
+        path = "state/hits.jsonl"
+
+        [api]
+        listen = "127.0.0.1:9470"
+
+        """
+
+    public static let defaultSummary =
+        "reads rules/samples/*.log with rules/watched.txt and rules/allow.txt, prints hits and appends them to state/hits.jsonl, state in ./state, metrics on 127.0.0.1:9470"
+
+    /// Loads `path`, or the built-in default when `nil`.
+    public static func load(path: String?) throws(ConfigError) -> DaemonConfig {
+        guard let path else { return try parse(defaultText, file: "(built-in default)", baseDirectory: nil) }
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(file: path, line: 0, message: error.description)])
+        }
+        var config = try parse(bytes: bytes, file: path, baseDirectory: Tailer.directoryName(of: path))
+        config.path = path
+        return config
+    }
+
+    public static func parse(_ text: String, file: String, baseDirectory: String?) throws(ConfigError) -> DaemonConfig {
+        try parse(bytes: Array(text.utf8), file: file, baseDirectory: baseDirectory)
+    }
+
+    public static func parse(bytes: [UInt8], file: String, baseDirectory: String?) throws(ConfigError) -> DaemonConfig {
+        let root: TOMLTable
+        do {
+            root = try TOML.parse(bytes: bytes)
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(file: file, line: error.position.line, message: error.message)])
+        }
+        var reader = TableReader(file: file, baseDirectory: baseDirectory)
+        let config = reader.readRoot(root)
+        if !reader.problems.isEmpty { throw ConfigError(problems: reader.problems) }
+        return config!
+    }
+
+    /// `host:port`, `[v6]:port`.
+    static func splitListen(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
+    }
+
+    /// `250ms`, `1s`, `5m`, `1h` in milliseconds.
+    static func parseDuration(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            if suffix == "s", number.hasSuffix("m") { continue }
+            guard let value = Int64(number), value >= 0 else { return nil }
+            return value * scale
+        }
+        return nil
+    }
+
+    static func readFile(_ path: String) throws(InputError) -> [UInt8] {
+        var input = try FileByteSource(path: path)
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try input.read(into: chunk)
+            if n == 0 { break }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+        }
+        return bytes
+    }
+
+    // MARK: - check-config
+
+    /// Everything `hostwatch check-config` checks beyond the file itself: the watchlists load,
+    /// the state directory and sink files can be written, the sources' paths exist.
+    ///
+    /// - Returns: problems (errors) and notes (things that are fine but worth knowing).
+    public static func check(path: String) -> (problems: [String], notes: [String]) {
+        let config: DaemonConfig
+        do {
+            config = try load(path: path)
+        } catch {
+            return (error.problems.map(\.description), [])
+        }
+        var problems: [String] = []
+        var notes: [String] = []
+        do {
+            let watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles)
+            notes.append("watchlists: \(watchlist.watchCount) watched, \(watchlist.allowCount) allowed, \(watchlist.duplicateCount) duplicates")
+        } catch {
+            problems.append(contentsOf: error.errors.map(\.description))
+        }
+        if let problem = writableDirectory(config.stateDirectory, creatable: true) {
+            problems.append("\(path): state_dir \(problem)")
+        }
+        for sink in config.sinks {
+            if case .jsonl(let file, _) = sink.kind,
+                let problem = writableDirectory(Tailer.directoryName(of: file), creatable: file.hasPrefix(config.stateDirectory + "/"))
+            {
+                problems.append("\(path): sink \(file): directory \(problem)")
+            }
+        }
+        for source in config.sources {
+            for pattern in source.paths {
+                let matches = Tailer.expand(pattern)
+                notes.append(
+                    "source \(source.name): \(pattern): " + (matches.isEmpty ? "no file yet (it is picked up when it appears)" : "\(matches.count) file(s)"))
+                for match in matches where access(match, R_OK) != 0 {
+                    problems.append("\(path): source \(source.name): cannot read \(match): \(Errno(errno))")
+                }
+            }
+        }
+        return (problems, notes)
+    }
+
+    static func writableDirectory(_ dir: String, creatable: Bool) -> String? {
+        if access(dir, W_OK | X_OK) == 0 { return nil }
+        let code = errno
+        if code == ENOENT, creatable {
+            let parent = Tailer.directoryName(of: dir)
+            return access(parent, W_OK | X_OK) == 0 ? nil : "\(dir) does not exist and \(parent) is not writable"
+        }
+        return "\(dir) is not writable: \(Errno(code))"
+    }
+}
+
+/// Reads tables key by key, remembering which keys were used so the rest can be reported as
+/// unknown, and collecting problems instead of stopping at the first.
+struct TableReader {
+    let file: String
+    let baseDirectory: String?
+    var problems: [ConfigProblem] = []
+
+    mutating func problem(_ position: TOMLPosition, _ message: String) {
+        problems.append(ConfigProblem(file: file, line: position.line, message: message))
+    }
+
+    /// Reports keys of `table` not in `known`.
+    mutating func rejectUnknown(_ table: TOMLTable, known: [String], context: String) {
+        for entry in table.entries where !known.contains(entry.key) {
+            problem(
+                entry.keyPosition,
+                "unknown key '\(entry.key)'\(context); known keys: \(known.joined(separator: ", "))")
+        }
+    }
+
+    mutating func string(_ table: TOMLTable, _ key: String, context: String) -> String? {
+        guard let node = table[key] else { return nil }
+        guard case .string(let value) = node.value else {
+            problem(node.position, "\(key)\(context) must be a string, not \(node.typeName)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ table: TOMLTable, _ key: String, context: String) -> Int64? {
+        guard let node = table[key] else { return nil }
+        guard case .integer(let value) = node.value else {
+            problem(node.position, "\(key)\(context) must be an integer, not \(node.typeName)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func strings(_ table: TOMLTable, _ key: String, context: String) -> [String]? {
+        guard let node = table[key] else { return nil }
+        guard case .array(let items) = node.value else {
+            problem(node.position, "\(key)\(context) must be an array of strings, not \(node.typeName)")
+            return nil
+        }
+        var result: [String] = []
+        for item in items {
+            guard case .string(let value) = item.value else {
+                problem(item.position, "\(key)\(context) must hold strings only, not \(item.typeName)")
+                return nil
+            }
+            result.append(value)
+        }
+        return result
+    }
+
+    mutating func tables(_ root: TOMLTable, _ key: String) -> [TOMLTable] {
+        guard let node = root[key] else { return [] }
+        switch node.value {
+        case .array(let items):
+            var result: [TOMLTable] = []
+            for item in items {
+                if case .table(let table) = item.value { result.append(table) } else {
+                    problem(item.position, "[[\(key)]] entries must be tables")
+                }
+            }
+            return result
+        default:
+            problem(node.position, "\(key) must be written as [[\(key)]] tables")
+            return []
+        }
+    }
+
+    mutating func table(_ root: TOMLTable, _ key: String) -> TOMLTable? {
+        guard let node = root[key] else { return nil }
+        guard case .table(let table) = node.value else {
+            problem(node.position, "\(key) must be a table ([\(key)])")
+            return nil
+        }
+        return table
+    }
+
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        guard let baseDirectory, baseDirectory != "." else { return path }
+        return baseDirectory + "/" + path
+    }
+
+    mutating func readRoot(_ root: TOMLTable) -> DaemonConfig? {
+        rejectUnknown(root, known: ["state_dir", "source", "watchlist", "sink", "api", "tail"], context: "")
+        let stateDirectory = string(root, "state_dir", context: "")
+        if stateDirectory == nil, root["state_dir"] == nil {
+            problem(root.position, "state_dir is required (where checkpoints are kept)")
+        }
+        var sources: [DaemonConfig.Source] = []
+        let sourceTables = tables(root, "source")
+        if sourceTables.isEmpty, root["source"] == nil { problem(root.position, "at least one [[source]] is required") }
+        for table in sourceTables {
+            if let source = readSource(table, names: sources.map(\.name)) { sources.append(source) }
+        }
+        var watchFiles: [String] = []
+        var allowFiles: [String] = []
+        if let watchlist = table(root, "watchlist") {
+            rejectUnknown(watchlist, known: ["files", "allow"], context: " in [watchlist]")
+            watchFiles = strings(watchlist, "files", context: " in [watchlist]") ?? []
+            allowFiles = strings(watchlist, "allow", context: " in [watchlist]") ?? []
+            if watchFiles.isEmpty {
+                problem(watchlist.position, "[watchlist] files must name at least one watch list")
+            }
+        } else if root["watchlist"] == nil {
+            problem(root.position, "[watchlist] with files = [...] is required")
+        }
+        var sinks: [DaemonConfig.Sink] = []
+        for table in tables(root, "sink") {
+            if let sink = readSink(table) {
+                if sinks.contains(where: { $0.name == sink.name }) {
+                    problem(table.position, "a second sink \(sink.name)")
+                } else {
+                    sinks.append(sink)
+                }
+            }
+        }
+        if root["sink"] == nil { sinks = [DaemonConfig.Sink(kind: .stdout, onError: .block)] }
+        var listen: String? = "127.0.0.1:9470"
+        if let api = table(root, "api") {
+            rejectUnknown(api, known: ["listen"], context: " in [api]")
+            if let value = string(api, "listen", context: " in [api]") {
+                if value.isEmpty {
+                    listen = nil
+                } else if ConfigLoader.splitListen(value) == nil {
+                    problem(api["listen"]!.position, "listen must be host:port (like 127.0.0.1:9470), or \"\" to turn the endpoint off")
+                } else {
+                    listen = value
+                }
+            }
+        }
+        var config = DaemonConfig(
+            path: nil, stateDirectory: resolve(stateDirectory ?? "."), sources: sources,
+            watchFiles: watchFiles.map(resolve), allowFiles: allowFiles.map(resolve), sinks: sinks, listen: listen)
+        if let tail = table(root, "tail") {
+            let keys = ["poll_interval", "checkpoint_interval", "rotate_wait", "partial_line_wait"]
+            rejectUnknown(tail, known: keys, context: " in [tail]")
+            for key in keys {
+                guard let text = string(tail, key, context: " in [tail]") else { continue }
+                guard let millis = ConfigLoader.parseDuration(text), millis > 0 else {
+                    problem(tail[key]!.position, "\(key) must be a duration like \"250ms\", \"1s\" or \"5m\", not \"\(text)\"")
+                    continue
+                }
+                switch key {
+                case "poll_interval": config.pollIntervalMillis = millis
+                case "checkpoint_interval": config.checkpointIntervalMillis = millis
+                case "rotate_wait": config.rotateWaitMillis = millis
+                default: config.partialLineWaitMillis = millis
+                }
+            }
+        }
+        return config
+    }
+
+    mutating func readSource(_ table: TOMLTable, names: [String]) -> DaemonConfig.Source? {
+        let context = " in [[source]] at line \(table.position.line)"
+        rejectUnknown(table, known: ["name", "paths", "format", "start_at", "time_zone", "max_line_bytes"], context: context)
+        let name = string(table, "name", context: context)
+        if name == nil, table["name"] == nil { problem(table.position, "[[source]] needs a name") }
+        if let name, names.contains(name) { problem(table["name"]!.position, "a second source named '\(name)'") }
+        let paths = strings(table, "paths", context: context)
+        if paths?.isEmpty ?? (table["paths"] == nil) {
+            problem(table.position, "[[source]] needs paths = [\"/var/log/...\"]")
+        }
+        let format = string(table, "format", context: context) ?? "auto"
+        if format != "auto", !ParserRegistry.builtinIDs.contains(format) {
+            problem(
+                table["format"]!.position,
+                "unknown format '\(format)'; known: auto, \(ParserRegistry.builtinIDs.joined(separator: ", "))")
+        }
+        var startAtEnd = true
+        if let start = string(table, "start_at", context: context) {
+            switch start {
+            case "end": startAtEnd = true
+            case "beginning": startAtEnd = false
+            default: problem(table["start_at"]!.position, "start_at must be \"end\" or \"beginning\", not \"\(start)\"")
+            }
+        }
+        var zone = LogTimeZone.local
+        if let text = string(table, "time_zone", context: context) {
+            if let parsed = LogTimeZone.parse(text) { zone = parsed } else {
+                problem(table["time_zone"]!.position, "time_zone must be local, UTC or an offset like +01:00, not \"\(text)\"")
+            }
+        }
+        var maxLineBytes = 64 << 10
+        if let value = integer(table, "max_line_bytes", context: context) {
+            if value < 256 || value > 64 << 20 {
+                problem(table["max_line_bytes"]!.position, "max_line_bytes must be between 256 and 67108864")
+            } else {
+                maxLineBytes = Int(value)
+            }
+        }
+        guard let name, let paths, !paths.isEmpty else { return nil }
+        return DaemonConfig.Source(
+            name: name, paths: paths.map(resolve), format: format, startAtEnd: startAtEnd, timeZone: zone,
+            maxLineBytes: maxLineBytes)
+    }
+
+    mutating func readSink(_ table: TOMLTable) -> DaemonConfig.Sink? {
+        let context = " in [[sink]] at line \(table.position.line)"
+        guard let type = string(table, "type", context: context) else {
+            if table["type"] == nil { problem(table.position, "[[sink]] needs type = \"jsonl\" or \"stdout\"") }
+            return nil
+        }
+        var onError = SinkErrorPolicy.block
+        if let text = string(table, "on_error", context: context) {
+            if let policy = SinkErrorPolicy(rawValue: text) { onError = policy } else {
+                problem(table["on_error"]!.position, "on_error must be \"block\" or \"drop\", not \"\(text)\"")
+            }
+        }
+        switch type {
+        case "stdout":
+            rejectUnknown(table, known: ["type", "on_error"], context: context)
+            return DaemonConfig.Sink(kind: .stdout, onError: onError)
+        case "jsonl":
+            rejectUnknown(table, known: ["type", "path", "fsync", "on_error"], context: context)
+            var fsync = FsyncPolicy.checkpoint
+            if let text = string(table, "fsync", context: context) {
+                if let policy = FsyncPolicy(rawValue: text) { fsync = policy } else {
+                    problem(table["fsync"]!.position, "fsync must be \"always\", \"checkpoint\" or \"never\", not \"\(text)\"")
+                }
+            }
+            guard let path = string(table, "path", context: context) else {
+                if table["path"] == nil { problem(table.position, "a jsonl sink needs path = \"...\"") }
+                return nil
+            }
+            return DaemonConfig.Sink(kind: .jsonl(path: resolve(path), fsync: fsync), onError: onError)
+        default:
+            problem(table["type"]!.position, "unknown sink type '\(type)'; known: jsonl, stdout")
+            return nil
+        }
+    }
+}
+
+extension LogTimeZone {
+    /// `local`, `UTC`/`Z`, or `±HH:MM` / `±HHMM`.
+    public static func parse(_ text: String) -> LogTimeZone? {
+        switch text.lowercased() {
+        case "local": return .local
+        case "utc", "z", "gmt": return .utc
+        default: break
+        }
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5 || bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-")
+        else { return nil }
+        let digits = bytes.dropFirst().filter { $0 != UInt8(ascii: ":") }
+        guard digits.count == 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let values = digits.map { Int($0 - 0x30) }
+        let hours = values[0] * 10 + values[1]
+        let minutes = values[2] * 10 + values[3]
+        guard hours <= 14, minutes < 60 else { return nil }
+        let seconds = (hours * 3600 + minutes * 60) * (bytes[0] == UInt8(ascii: "-") ? -1 : 1)
+        return .fixed(seconds: seconds)
+    }
+}

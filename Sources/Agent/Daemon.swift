@@ -1,0 +1,218 @@
+import Foundation
+import Hummingbird
+public import Logging
+import LogTailing
+import ServiceLifecycle
+import UnixSignals
+import Watchlist
+
+/// `hostwatch run`: the long-running agent.
+///
+/// Four services under one `ServiceGroup`: the ingestion thread (``IngestLoop``), the SIGHUP
+/// reloader, the HTTP endpoint (`/metrics`, `/healthz`) and the systemd notifier. SIGTERM and
+/// SIGINT shut the group down gracefully: the ingestion thread writes what it has read,
+/// saves a checkpoint and stops; the process exits 0.
+public enum Daemon {
+    /// Runs until SIGTERM/SIGINT. Returns the exit status (0 after a clean stop, 2 when the
+    /// configuration, watchlists or state cannot be used).
+    public static func run(configPath: String?, logger: Logger) async -> Int32 {
+        let config: DaemonConfig
+        do {
+            config = try ConfigLoader.load(path: configPath)
+        } catch {
+            logger.critical("the configuration has errors; not starting:\n\(error)")
+            return 2
+        }
+        if configPath == nil {
+            logger.notice(
+                "no --config given: using the built-in default (\(ConfigLoader.defaultSummary)); see deploy/hostwatch.toml for a production config")
+        }
+        let watchlist: Watchlist
+        do {
+            watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles)
+        } catch {
+            logger.critical("the watchlists have errors; not starting:\n\(error)")
+            return 2
+        }
+        if mkdir(config.stateDirectory, 0o750) != 0, errno != EEXIST {
+            logger.critical("cannot create state_dir \(config.stateDirectory): \(Errno(errno))")
+            return 2
+        }
+        let checkpoint: Checkpoint?
+        do {
+            switch try CheckpointStore(directory: config.stateDirectory).load() {
+            case .none:
+                checkpoint = nil
+                logger.info("no checkpoint yet: first start")
+            case .loaded(let loaded, let source, let warning):
+                checkpoint = loaded
+                if let warning { logger.warning("\(warning)") }
+                logger.info("resuming from \(source): \(loaded.files.count) files")
+            }
+        } catch {
+            logger.critical("\(error)")
+            return 2
+        }
+        let control = IngestControl()
+        let snapshot = SnapshotBox()
+        let loop: IngestLoop
+        do {
+            loop = try IngestLoop(
+                config: config, watchlist: watchlist, checkpoint: checkpoint, control: control, snapshot: snapshot,
+                logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            return 2
+        }
+        logger.info(
+            "watchlist loaded",
+            metadata: ["watched": "\(watchlist.watchCount)", "allowed": "\(watchlist.allowCount)"])
+        loop.publish(now: IngestLoop.wallMillis())
+
+        let notifier = SystemdNotifier.fromEnvironment()
+        let ingest = IngestService(loop: loop, control: control)
+        let reload = ReloadService(configPath: configPath, control: control, snapshot: snapshot, notifier: notifier, logger: logger)
+        let status = NotifyService(snapshot: snapshot, notifier: notifier)
+        var services: [any Service] = [ingest, reload, status]
+        if let listen = config.listen {
+            guard let (host, port) = ConfigLoader.splitListen(listen) else {
+                logger.critical("api.listen '\(listen)' is not host:port")
+                return 2
+            }
+            let router = Router()
+            router.get("/metrics") { _, _ -> Response in
+                let text = MetricsText.render(snapshot.load())
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+            router.get("/healthz") { _, _ -> Response in
+                let (healthy, text) = Health.check(snapshot.load(), now: IngestLoop.wallMillis())
+                return Response(
+                    status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+            }
+            var httpLogger = logger
+            httpLogger.logLevel = .warning
+            let app = Application(
+                router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hostwatch"),
+                onServerRunning: { channel in
+                    logger.info("metrics and health on http://\(listen) (/metrics, /healthz)")
+                    notifier.ready()
+                }, logger: httpLogger)
+            services.append(app)
+        } else {
+            notifier.ready()
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped with an error: \(error)")
+            return 1
+        }
+        notifier.stopping()
+        logger.info("stopped")
+        return 0
+    }
+}
+
+/// Runs the ingestion loop on its own thread (blocking I/O has no place in the cooperative
+/// pool) and stops it on graceful shutdown.
+struct IngestService: Service {
+    let loop: IngestLoop
+    let control: IngestControl
+
+    func run() async throws {
+        let done = AsyncStream<Void>.makeStream()
+        let thread = Thread {
+            loop.run()
+            done.continuation.finish()
+        }
+        thread.name = "hostwatch-ingest"
+        thread.start()
+        await withGracefulShutdownHandler {
+            for await _ in done.stream {}
+        } onGracefulShutdown: { [control] in
+            SystemdNotifier.fromEnvironment().stopping()
+            control.requestStop()
+        }
+    }
+}
+
+/// SIGHUP: re-read the configuration and watchlists off the ingestion thread, then hand them
+/// over. A bad file keeps everything as it was and says why.
+struct ReloadService: Service {
+    let configPath: String?
+    let control: IngestControl
+    let snapshot: SnapshotBox
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            notifier.reloading()
+            logger.notice("SIGHUP: reloading the configuration and watchlists")
+            do {
+                let config = try ConfigLoader.load(path: configPath)
+                let watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles)
+                control.post(IngestControl.Reload(config: config, watchlist: watchlist))
+                logger.notice(
+                    "reloaded", metadata: ["watched": "\(watchlist.watchCount)", "allowed": "\(watchlist.allowCount)"])
+            } catch {
+                control.reloadFailed()
+                logger.error("reload failed; keeping the current configuration and watchlists:\n\(error)")
+            }
+            notifier.ready()
+        }
+    }
+}
+
+/// `STATUS=` every few seconds, and `WATCHDOG=1` while the ingestion thread makes rounds.
+struct NotifyService: Service {
+    let snapshot: SnapshotBox
+    let notifier: SystemdNotifier
+
+    func run() async throws {
+        guard notifier.isEnabled else {
+            try? await gracefulShutdown()
+            return
+        }
+        let watchdog = SystemdNotifier.watchdogIntervalFromEnvironment()
+        let interval = min(watchdog ?? .seconds(5), .seconds(5))
+        var previous = snapshot.load()
+        var previousTime = ContinuousClock.now
+        while !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            let current = snapshot.load()
+            let now = ContinuousClock.now
+            let seconds = Double((now - previousTime).components.seconds) + Double((now - previousTime).components.attoseconds) / 1e18
+            let rate = seconds > 0 ? Double(current.linesRead - previous.linesRead) / seconds : 0
+            let hits = current.sources.reduce(0) { $0 + $1.counters.hits }
+            notifier.status("\(Int(rate)) lines/s, \(hits) hits, \(current.files.count) files, \(current.watchCount) watched")
+            if watchdog != nil, Health.check(current, now: IngestLoop.wallMillis()).healthy {
+                notifier.watchdog()
+            }
+            previous = current
+            previousTime = now
+        }
+    }
+}
+
+/// What `/healthz` says.
+enum Health {
+    /// Healthy while the ingestion thread has made a round in the last 10 s.
+    static func check(_ snapshot: IngestSnapshot, now: Int64) -> (healthy: Bool, text: String) {
+        let age = now - snapshot.heartbeatMillis
+        if !snapshot.running { return (false, "starting or stopping") }
+        if age > 10_000 { return (false, "ingestion stalled: no round for \(age / 1000) s") }
+        if let failing = snapshot.sinks.first(where: { $0.lastError != nil }) {
+            return (false, "sink \(failing.name) failing: \(failing.lastError!)")
+        }
+        return (true, "ok")
+    }
+}

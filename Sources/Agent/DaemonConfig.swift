@@ -1,0 +1,45 @@
+public import LogParsing
+
+/// What `hostwatch run` does, as read from its TOML file (see `ConfigLoader`).
+public struct DaemonConfig: Sendable, Equatable {
+    public struct Source: Sendable, Equatable {
+        public var name: String
+        public var paths: [String]
+        /// A built-in parser id, or `auto`.
+        public var format: String
+        public var startAtEnd: Bool
+        public var timeZone: LogTimeZone
+        public var maxLineBytes: Int
+    }
+
+    public struct Sink: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            case jsonl(path: String, fsync: FsyncPolicy)
+            case stdout
+        }
+        public var kind: Kind
+        public var onError: SinkErrorPolicy
+        /// `jsonl:<path>` or `stdout`: unique, names the sink in metrics and checkpoints.
+        public var name: String {
+            switch kind {
+            case .jsonl(let path, _): "jsonl:" + path
+            case .stdout: "stdout"
+            }
+        }
+    }
+
+    /// Where the file came from (`nil`: the embedded default).
+    public var path: String?
+    public var stateDirectory: String
+    public var sources: [Source]
+    public var watchFiles: [String]
+    public var allowFiles: [String]
+    public var sinks: [Sink]
+    /// `host:port` for `/metrics` and `/healthz`; `nil` turns the endpoint off.
+    public var listen: String?
+    public var pollIntervalMillis: Int64 = 1000
+    public var checkpointIntervalMillis: Int64 = 1000
+    public var rotateWaitMillis: Int64 = 10_000
+    public var partialLineWaitMillis: Int64 = 5_000
+}
+

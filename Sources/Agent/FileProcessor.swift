@@ -1,0 +1,114 @@
+import DomainMatch
+import LogParsing
+import LogTailing
+import Watchlist
+
+/// Reads one tailed file's new lines through its own pipeline (parsers keep per-file state).
+///
+/// The per-line loop runs inside the generic ``FileProcessorOf``, specialized for the parser
+/// type, so the daemon pays one dynamic call per read, not per line.
+protocol FileProcessor: AnyObject {
+    /// Reads what the file gained and appends the hits to `batch`.
+    func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult
+    func setWatchlist(_ watchlist: Watchlist)
+    var counters: ScanCounters { get }
+    var format: String { get }
+}
+
+final class FileProcessorOf<Parser: LogParser>: FileProcessor {
+    var pipeline: LinePipeline<Parser>
+    var fileID: UInt64
+
+    init(parser: Parser, watchlist: Watchlist, file: TailedFile) {
+        pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: file.path, fileID: file.fileID)
+        fileID = file.fileID
+    }
+
+    var format: String { pipeline.parser.id }
+
+    var counters: ScanCounters {
+        var counters = pipeline.counters
+        counters.cachedAnswers = pipeline.cache.hits
+        return counters
+    }
+
+    func setWatchlist(_ watchlist: Watchlist) {
+        pipeline.watchlist = watchlist
+    }
+
+    func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult {
+        if file.fileID != fileID {
+            fileID = file.fileID
+            pipeline.setFileID(fileID)
+        }
+        let id = fileID
+        return tailer.read(file, now: now) { line, offset in
+            let hits = pipeline.counters.hits
+            pipeline.process(line, offset: offset, output: &batch.output)
+            if pipeline.counters.hits != hits {
+                batch.records.append(HitBatch.Record(fileID: id, offset: offset, end: batch.output.bytes.count))
+            }
+        }
+    }
+}
+
+enum FileProcessors {
+    /// A processor for `file` in `format` (`auto`: sniffed from the file's first lines; `nil`
+    /// while the file has no complete line to sniff, or when no format fits).
+    static func make(
+        format: String, file: TailedFile, watchlist: Watchlist, context: ParserContext
+    ) -> (processor: (any FileProcessor)?, problem: String?) {
+        var id = format
+        if format == "auto" {
+            let lines = firstLines(of: file.path)
+            if lines.isEmpty { return (nil, nil) }
+            let sniffed = lines.withUnsafeBufferPointers { ParserRegistry.sniff($0, context: context) }
+            guard let sniffed else {
+                return (
+                    nil,
+                    "\(file.path): no known log format fits its first \(lines.count) lines; set format in its [[source]]"
+                )
+            }
+            id = sniffed.id
+        }
+        guard let parser = ParserRegistry.make(id, context: context) else {
+            return (nil, "unknown format '\(id)'")
+        }
+        func make<P: LogParser>(_ parser: P) -> any FileProcessor {
+            FileProcessorOf(parser: parser, watchlist: watchlist, file: file)
+        }
+        // Concrete types, so each loop is specialized (see Scan).
+        switch parser {
+        case let parser as SquidNativeParser: return (make(parser), nil)
+        case let parser as CombinedParser: return (make(parser), nil)
+        case let parser as BIND9Parser: return (make(parser), nil)
+        case let parser as UnboundParser: return (make(parser), nil)
+        case let parser as DnsmasqParser: return (make(parser), nil)
+        default: return (make(parser), nil)
+        }
+    }
+
+    /// Up to 20 complete non-empty lines from the start of a file (decompressed if gzip).
+    static func firstLines(of path: String) -> [[UInt8]] {
+        guard let input = try? LogInput.open(path: path) else { return [] }
+        var reader = LineReader(source: input, maxLineBytes: 64 << 10, chunkSize: 64 << 10)
+        let lines = try? reader.withFirstLines(maxLines: 20) { lines in lines.map { Array($0) } }
+        // The last line may be unfinished when the file is still being written: only whole ones.
+        return (lines ?? []).filter { !$0.isEmpty }
+    }
+}
+
+extension Array where Element == [UInt8] {
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        var pointers: [UnsafeRawBufferPointer] = []
+        var storage: [UnsafeMutableRawBufferPointer] = []
+        for bytes in self {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            copy.copyBytes(from: bytes)
+            storage.append(copy)
+            pointers.append(UnsafeRawBufferPointer(copy))
+        }
+        defer { for copy in storage { copy.deallocate() } }
+        return body(pointers)
+    }
+}
