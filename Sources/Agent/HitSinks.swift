@@ -67,6 +67,9 @@ final class HitSink {
     private(set) var skippedDuplicates = 0
     private(set) var hitsWritten = 0
     private(set) var lastError: String?
+    /// Where the file ended at the last commit: the checkpoint names this, not the current
+    /// size, because hits written since belong to lines the checkpoint does not cover yet.
+    private(set) var committedMark: SinkMark?
 
     init(name: String, kind: Kind, onError: SinkErrorPolicy) {
         self.name = name
@@ -88,10 +91,16 @@ final class HitSink {
             descriptor = STDOUT_FILENO
             return nil
         case .jsonl(let path, _):
-            let note = try recover(path: path, mark: mark)
+            let (note, recoveredFrom) = try recover(path: path, mark: mark)
             try openFile(path)
+            committedMark = recoveredFrom ?? currentMark()
             return note
         }
+    }
+
+    /// The hits written so far belong to committed lines (called right after the tailer's commit).
+    func didCommit() {
+        if let mark = currentMark() { committedMark = mark }
     }
 
     private func openFile(_ path: String) throws(SinkError) {
@@ -186,8 +195,10 @@ final class HitSink {
         }
     }
 
-    /// Where the file ends now, for the checkpoint.
-    func mark() -> SinkMark? {
+    /// Where the file ended at the last commit, for the checkpoint.
+    func mark() -> SinkMark? { committedMark }
+
+    private func currentMark() -> SinkMark? {
         guard case .jsonl = kind, case .success(let status) = FileStatus.of(descriptor: descriptor) else { return nil }
         return SinkMark(name: name, identity: status.identity, size: status.size)
     }
@@ -201,17 +212,21 @@ final class HitSink {
 
     /// Reads the hits written after `mark` and remembers, per file id, the highest offset; cuts
     /// a last line without its newline (a write cut short by a crash: it is written again).
-    private func recover(path: String, mark: SinkMark?) throws(SinkError) -> String? {
-        guard let mark else { return nil }
+    ///
+    /// - Returns: a note for the log, and the mark recovery started from (what the checkpoint
+    ///   keeps naming until the next commit).
+    private func recover(path: String, mark: SinkMark?) throws(SinkError) -> (String?, SinkMark?) {
+        guard let mark else { return (nil, nil) }
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
-        if fd < 0 { return nil }
+        if fd < 0 { return (nil, nil) }
         defer { close(fd) }
-        guard case .success(let status) = FileStatus.of(descriptor: fd) else { return nil }
+        guard case .success(let status) = FileStatus.of(descriptor: fd) else { return (nil, nil) }
         // Another file (rotated by logrotate since): look at its whole content, at most 64 MiB.
         var start = status.identity == mark.identity ? min(mark.size, status.size) : 0
         start = max(start, status.size - (64 << 20))
+        let from = SinkMark(name: name, identity: status.identity, size: start)
         let count = Int(status.size - start)
-        guard count > 0 else { return nil }
+        guard count > 0 else { return (nil, from) }
         var bytes = [UInt8](repeating: 0, count: count)
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, off_t(start)) }
         guard n == count else { throw SinkError(sink: name, message: "cannot read \(path) to recover: \(Errno(errno))") }
@@ -232,7 +247,7 @@ final class HitSink {
         }
         var note = "\(found) hits written after the last checkpoint will not be written again"
         if let cut { note += "; cut a half-written last line of \(cut) bytes" }
-        return note
+        return (note, from)
     }
 
     /// The `"id":"<16 hex>-<offset>"` field of a hit line (the last field, so searched from the end).

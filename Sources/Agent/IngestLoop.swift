@@ -162,6 +162,8 @@ final class IngestLoop: @unchecked Sendable {
     var lastCheckpoint: Int64 = 0
     var lastPublish: Int64 = 0
     var scanNeeded = true
+    /// ``Tailer/generation`` at the last checkpoint.
+    var savedGeneration = -1
 
     init(
         config: DaemonConfig, watchlist: Watchlist, checkpoint: Checkpoint?, control: IngestControl,
@@ -224,10 +226,18 @@ final class IngestLoop: @unchecked Sendable {
                 for event in tailer.scan(now: now) { log(event) }
                 updateWatches()
                 for sink in sinks where sink.pathMoved() { reopenSinks(reason: "the file was moved or deleted", only: sink) }
+                if tailer.generation != savedGeneration { saveCheckpoint(now: Self.nowMillis()) }
             }
             let more = readRound(now: now)
+            if tailer.generation != savedGeneration {
+                // New file ids: on disk before any hit that carries one.
+                saveCheckpoint(now: Self.nowMillis())
+            }
             let wrote = writeBatch()
-            if wrote { tailer.commit() }
+            if wrote {
+                tailer.commit()
+                for sink in sinks { sink.didCommit() }
+            }
             if control.isStopping {
                 if wrote { saveCheckpoint(now: Self.nowMillis()) }
                 break
@@ -295,6 +305,7 @@ final class IngestLoop: @unchecked Sendable {
 
     func saveCheckpoint(now: Int64) {
         lastCheckpoint = now
+        savedGeneration = tailer.generation
         do {
             for sink in sinks { try sink.syncForCheckpoint() }
             let checkpoint = Checkpoint(files: tailer.checkpoint(now: Self.wallMillis()), sinks: sinks.compactMap { $0.mark() })
@@ -317,8 +328,10 @@ final class IngestLoop: @unchecked Sendable {
         config.allowFiles = reload.config.allowFiles
         if reload.config.sources != old.sources {
             // Start the tailer afresh from its own committed positions under the new sources.
-            _ = writeBatch()
-            tailer.commit()
+            if writeBatch() {
+                tailer.commit()
+                for sink in sinks { sink.didCommit() }
+            }
             let now = Self.nowMillis()
             let checkpoint = Checkpoint(files: tailer.checkpoint(now: Self.wallMillis()))
             for key in Array(processors.keys) { retire(key) }

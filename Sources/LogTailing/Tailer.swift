@@ -90,6 +90,10 @@ public final class Tailer {
     var incompleteGzip: [FileIdentity: Int64] = [:]
     let firstRun: Bool
     var scannedOnce = false
+    /// Goes up whenever a file id appears (a file opened, a truncated file restarted under a new
+    /// id): the daemon then saves a checkpoint before writing hits that carry the new id, so a
+    /// crash can never make the same line come back under another id.
+    public private(set) var generation = 0
 
     /// - Parameters:
     ///   - checkpoint: the saved state, or `nil` on the very first start.
@@ -307,6 +311,7 @@ public final class Tailer {
             return nil
         }
         if let position { files.insert(file, at: position) } else { files.append(file) }
+        generation += 1
         events.append(.opened(path: path, offset: offset, why: why))
         return file
     }
@@ -428,6 +433,7 @@ public final class Tailer {
         file.reader = LineReader(
             source: LogInput(plain: source), maxLineBytes: options.maxLineBytes, chunkSize: options.chunkBytes)
         file.fileID = Self.newFileID()
+        generation += 1
         file.fingerprint = FileFingerprint(of: FileHead.read(descriptor: file.descriptor))
         file.committedOffset = 0
         file.lastSize = 0

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// The real `hostwatch run` binary against a log written at 20k lines/s, rotated every way
+/// logrotate rotates, killed and reloaded; the JSONL must hold every hit exactly once.
+@Suite(.serialized) struct DaemonRotationTests {
+    @Test func renameAndCreateRotations() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        for _ in 0..<50 {
+            writer.write(2_000)
+            writer.rotateRename()
+        }
+        writer.write(2_000)
+        let hits = daemon.waitForHits(writer.expected.count)
+        let stop = daemon.stop()
+        #expect(stop.status == 0)
+        let report = lossReport("50 rename rotations", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+        #expect(hits.count == writer.expected.count)
+    }
+
+    @Test func copyTruncateRotations() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        for _ in 0..<50 {
+            writer.write(2_000)
+            writer.rotateCopyTruncate()
+        }
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("50 copytruncate rotations", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+        #expect(!daemon.stderr.contains("are lost"))
+    }
+
+    @Test func rotatedFilesGzippedWhileRunning() throws {
+        // The pattern also matches the rotated and compressed names: none may be read twice.
+        let daemon = try DaemonHarness(pattern: "app.log*")
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        for _ in 0..<20 {
+            writer.write(2_000)
+            writer.rotateRename()
+            writer.write(500)
+            writer.gzipRotated()
+        }
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count)
+        usleep(1_500_000)  // time to (wrongly) pick up a .gz again
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("20 rotations + gzip", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
+    @Test func killNineAndRestart() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let unsafeWriter = writer
+        Thread.detachNewThread {
+            for round in 0..<20 {
+                unsafeWriter.write(3_000)
+                if round % 4 == 3 { unsafeWriter.rotateRename() }
+            }
+            done.signal()
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            usleep(UInt32.random(in: 50_000...300_000, using: &generator))
+            daemon.kill9()
+            try daemon.start()
+        }
+        done.wait()
+        daemon.waitForHits(writer.expected.count)
+        usleep(500_000)
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("20 kill -9 + restart", expected: writer.expected, got: daemon.hitSequences())
+        #expect(daemon.starts == 21)
+        if report.lost > 0 { print(daemon.stderr.split(separator: "\n").suffix(60).joined(separator: "\n")) }
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
+    @Test func reloadWithChangedWatchlist() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.otherHost = true
+        writer.write(10_000)  // other.test not watched yet
+        let before = writer.otherLines
+        writer.otherHost = false
+        writer.write(4_000)
+        daemon.waitForHits(writer.expected.count)
+        try "evil.test\nother.test\n".write(toFile: daemon.watchPath, atomically: true, encoding: .utf8)
+        daemon.hup()
+        #expect(daemon.waitForLog("reloaded"))
+        writer.write(4_000)
+        writer.otherHost = true
+        writer.write(10_000)  // other.test watched now
+        let after = Array(writer.otherLines.dropFirst(before.count))
+        daemon.waitForHits(writer.expected.count + after.count)
+        #expect(daemon.stop().status == 0)
+        let got = daemon.hitSequences()
+        let report = lossReport("reload mid-stream", expected: (writer.expected + after).sorted(), got: got)
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+        #expect(Set(got).intersection(before).isEmpty)
+        #expect(got.count == writer.expected.count + after.count)
+    }
+
+    @Test func invalidWatchlistOnReloadKeepsTheOldOne() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(5_000)
+        try "evil.test\nnot a domain!\n".write(toFile: daemon.watchPath, atomically: true, encoding: .utf8)
+        daemon.hup()
+        #expect(daemon.waitForLog("reload failed"))
+        writer.write(5_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        #expect(daemon.stderr.contains("watched.txt:2"))
+        let report = lossReport("invalid watchlist on reload", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+}
