@@ -3,8 +3,8 @@
 /// The parser owns the structure (which table a pair goes into, arrays, inline tables); the
 /// ``Scanner`` reads the tokens and ``TableBuilder`` enforces the rules about defining tables.
 struct Parser {
-    /// Arrays and inline tables nested deeper than this are rejected, so that a hostile document
-    /// cannot exhaust the stack.
+    /// Arrays and inline tables nested deeper than this, and keys with more parts, are rejected,
+    /// so that a hostile document cannot exhaust the stack.
     static let maximumDepth = 100
 
     private var scanner: Scanner
@@ -52,7 +52,9 @@ struct Parser {
         }
         scanner.advance()
         if isArray {
-            guard scanner.peek() == UInt8(ascii: "]") else { throw scanner.unexpected("expected ']]' to close the array-of-tables header") }
+            guard scanner.peek() == UInt8(ascii: "]") else {
+                throw scanner.unexpected("expected ']]' to close the array-of-tables header")
+            }
             scanner.advance()
         }
         current = try root.openTable(path, isArray: isArray, header: scanner.position(of: start))
@@ -77,6 +79,9 @@ struct Parser {
             path.append(KeySegment(name: name, position: scanner.position(of: start)))
             scanner.skipSpaces()
             guard scanner.peek() == UInt8(ascii: ".") else { return path }
+            if path.count == Self.maximumDepth {
+                throw scanner.error("a key cannot have more than \(Self.maximumDepth) parts", at: scanner.index)
+            }
             scanner.advance()
         }
     }

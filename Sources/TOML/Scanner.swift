@@ -66,8 +66,9 @@ struct Scanner {
     func describe(at index: Int) -> String {
         guard index < bytes.count else { return "end of file" }
         let byte = bytes[index]
-        if byte == UInt8(ascii: "\n") || (byte == UInt8(ascii: "\r") && index + 1 < bytes.count
-            && bytes[index + 1] == UInt8(ascii: "\n"))
+        if byte == UInt8(ascii: "\n")
+            || (byte == UInt8(ascii: "\r") && index + 1 < bytes.count
+                && bytes[index + 1] == UInt8(ascii: "\n"))
         {
             return "end of line"
         }

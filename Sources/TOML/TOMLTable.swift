@@ -13,8 +13,8 @@ public struct TOMLTable: Sendable, Equatable {
     /// One key of a table, where the key is written, and its value.
     public struct Entry: Sendable, Equatable {
         public var key: String
-        /// The key as written: for `a.b.c = 1`, the position of each part in its own table; for a
-        /// `[header]` table, the last part of the header that defines it.
+        /// Where the key is written. For `a.b.c = 1` each table's entry is at its own part (the
+        /// entry `b` in table `a` is at `b`); for a `[header]` table, at the header's last part.
         public var keyPosition: TOMLPosition
         public var node: TOMLNode
 
@@ -28,7 +28,8 @@ public struct TOMLTable: Sendable, Equatable {
     /// The keys in document order; no key appears twice.
     public var entries: [Entry]
     /// The `[` of the header for `[x]` and `[[x]]` tables, the `{` of an inline table, `1:1` for
-    /// the root, and the key that made it for a table made by dotted keys.
+    /// the root. A table made by dotted keys (`a` in `a.b = 1`) is at that key; a table only
+    /// implied by a header (`a` in `[a.b]`, with no `[a]` anywhere) is at that header.
     public var position: TOMLPosition
 
     public init(entries: [Entry], position: TOMLPosition) {

@@ -23,8 +23,7 @@ public indirect enum TOMLValue: Sendable, Equatable {
 public struct TOMLNode: Sendable, Equatable {
     public var value: TOMLValue
     /// The first byte of the value: its opening quote, `[` or `{`, first digit or sign. For a
-    /// `[header]` table, the header; for an array of tables, its first `[[header]]`; for a table
-    /// made by dotted keys or implied by a header, the key that made it.
+    /// table, its ``TOMLTable/position``; for an array of tables, its first `[[header]]`.
     public var position: TOMLPosition
 
     public init(value: TOMLValue, position: TOMLPosition) {

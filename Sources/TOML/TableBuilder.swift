@@ -123,7 +123,10 @@ final class TableBuilder {
         let name = path.display()
         guard let slot = table.slot(segment.name) else {
             let child = TableBuilder(origin: .header, position: header)
-            table.add(segment, isArray ? .arrayOfTables(ArrayOfTables(position: header, elements: [child])) : .table(child))
+            table.add(
+                segment,
+                isArray ? .arrayOfTables(ArrayOfTables(position: header, elements: [child])) : .table(child)
+            )
             return child
         }
         let fail = { (message: String) in TOMLError(position: segment.position, message: message) }
@@ -144,9 +147,10 @@ final class TableBuilder {
             return child
         case (.table, true):
             throw fail("cannot define [[\(name)]]: '\(name)' is already a table defined at \(slot.keyPosition)")
-        case (.value(let node), true) where node.typeName == "array":
-            throw fail("cannot append to static array '\(name)' (defined at \(slot.keyPosition)) with [[\(name)]]")
         case (.value(let node), _):
+            if isArray, case .array = node.value {
+                throw fail("cannot append to static array '\(name)' (defined at \(slot.keyPosition)) with [[\(name)]]")
+            }
             throw Self.notATable(path, through: path.count - 1, node, definedAt: slot.keyPosition)
         }
     }
@@ -167,15 +171,18 @@ final class TableBuilder {
                 table = child
                 continue
             }
+            let name = path.display(through: i)
             let fail = { (message: String) in TOMLError(position: segment.position, message: message) }
             switch slot.content {
             case .table(let child) where child.origin == .header:
-                throw fail("cannot add keys to table '\(path.display(through: i))' with dotted keys; it is defined by a header at \(child.position)")
+                throw fail("cannot add keys to table '\(name)' with dotted keys: it has a header at \(child.position)")
             case .table(let child):
                 child.origin = .dotted
                 table = child
             case .arrayOfTables:
-                throw fail("cannot add keys to array of tables '\(path.display(through: i))' (defined at \(slot.keyPosition)) with dotted keys")
+                throw fail(
+                    "cannot add keys to array of tables '\(name)' with dotted keys (defined at \(slot.keyPosition))"
+                )
             case .value(let node):
                 throw Self.notATable(path, through: i, node, definedAt: slot.keyPosition)
             }
@@ -198,12 +205,16 @@ final class TableBuilder {
         definedAt position: TOMLPosition
     ) -> TOMLError {
         let name = path.display(through: i)
-        let message =
-            if case .table = node.value {
-                "cannot extend inline table '\(name)' (defined at \(position)); inline tables are complete as written"
-            } else {
-                "'\(name)' is already \(node.typeName == "integer" || node.typeName == "array" ? "an" : "a") \(node.typeName) (defined at \(position)), not a table"
-            }
-        return TOMLError(position: path[i].position, message: message)
+        if case .table = node.value {
+            return TOMLError(
+                position: path[i].position,
+                message: "cannot extend inline table '\(name)' (defined at \(position)); it is complete as written"
+            )
+        }
+        let article = node.typeName == "integer" || node.typeName == "array" ? "an" : "a"
+        return TOMLError(
+            position: path[i].position,
+            message: "'\(name)' is already \(article) \(node.typeName) (defined at \(position)), not a table"
+        )
     }
 }
