@@ -133,3 +133,113 @@ import Testing
         #expect(report.duplicated == 0)
     }
 }
+
+/// Rotation corner cases from the reliability catalogue (../shared/RELIABILITY.md, section A).
+@Suite(.serialized) struct DaemonTailingEdgeTests {
+    /// A6: copytruncate while the reader lags; the unread lines are read from the copy.
+    @Test func copyTruncateWhileLaggingReadsTheCopy() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count)
+        kill(daemon.process!.processIdentifier, SIGSTOP)
+        writer.write(5_000)  // written, never read before the truncation
+        writer.rotateCopyTruncate()
+        writer.write(1_000)
+        kill(daemon.process!.processIdentifier, SIGCONT)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("copytruncate while lagging", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+        #expect(daemon.stderr.contains("reading the lines not yet read from its copy"))
+    }
+
+    /// A8: truncated (copytruncate) while the daemon was stopped.
+    @Test func copyTruncateWhileStopped() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        writer.write(3_000)
+        writer.rotateCopyTruncate()
+        writer.write(1_000)
+        try daemon.startAndWait()
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        // Three more restarts with nothing new: nothing is read again.
+        for _ in 0..<3 {
+            try daemon.startAndWait()
+            usleep(300_000)
+            #expect(daemon.stop().status == 0)
+        }
+        let report = lossReport("copytruncate while stopped", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
+    /// A1: the writer keeps writing to the renamed file for a while after the rename.
+    @Test func writerKeepsWritingToTheRenamedFile() throws {
+        let daemon = try DaemonHarness()
+        let renamed = daemon.logPath + ".1"
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        for _ in 0..<10 {
+            writer.write(1_000)
+            rename(daemon.logPath, renamed)  // the writer's descriptor still points at the renamed file
+            writer.write(1_000)  // 50 ms more into the renamed file
+            writer.reopen()
+        }
+        writer.write(1_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("writes after rename", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
+    /// A16 and A18: a partial last line across a clean stop, and SIGTERM under load.
+    @Test func partialLineAndCleanStopUnderLoad() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(5_000)
+        writer.writeRaw("1795923904.781      5 10.9.9.9 TCP_MISS/200 365 GET http://www.evil.test/seq/")
+        let stop = daemon.stop()
+        #expect(stop.status == 0)
+        #expect(stop.seconds < 5)
+        writer.writeRaw("999999 alice HIER_DIRECT/127.0.0.1 text/html\n")
+        try daemon.startAndWait()
+        writer.write(5_000)
+        daemon.waitForHits(writer.expected.count + 1)
+        let second = daemon.stop()
+        #expect(second.status == 0)
+        #expect(second.seconds < 5)
+        let got = daemon.hitSequences()
+        let report = lossReport("partial line + SIGTERM", expected: (writer.expected + [999_999]).sorted(), got: got)
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
+    /// A9/A15: the file is deleted and a different one created at the same path.
+    @Test func deleteAndRecreate() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        for _ in 0..<5 {
+            writer.write(1_000)
+            daemon.waitForHits(writer.expected.count)
+            unlink(daemon.logPath)
+            writer.reopen()
+        }
+        writer.write(1_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("delete and recreate", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+}

@@ -185,6 +185,18 @@ final class LogWriter {
         }
     }
 
+    /// Opens the path again (after the test renamed or deleted the file itself).
+    func reopen() {
+        close(fd)
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    }
+
+    /// Appends `text` as is (to write half a line).
+    func writeRaw(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+    }
+
     /// logrotate's default: rename to `.1` (the old `.1` to `.2`), create a new file.
     func rotateRename() {
         for generation in stride(from: 4, through: 1, by: -1) {
