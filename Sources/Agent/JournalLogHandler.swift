@@ -63,8 +63,7 @@ public struct JournalLogHandler: LogHandler {
         self.label = label
         self.fileDescriptor = fileDescriptor
         self.usesJournalFormat =
-            journal
-            ?? Self.isJournalStream(getenv("JOURNAL_STREAM").map { String(cString: $0) }, fileDescriptor: fileDescriptor)
+            journal ?? Self.isJournalStream(Self.journalStreamVariable, fileDescriptor: fileDescriptor)
         self.metadataProvider = LoggingSystem.metadataProvider
     }
 
@@ -77,7 +76,7 @@ public struct JournalLogHandler: LogHandler {
     ///   - level: the lowest level that is written.
     ///   - fileDescriptor: where to write; standard error by default.
     public static func bootstrap(level: Logger.Level = .info, fileDescriptor: Int32 = 2) {
-        let journal = isJournalStream(getenv("JOURNAL_STREAM").map { String(cString: $0) }, fileDescriptor: fileDescriptor)
+        let journal = isJournalStream(journalStreamVariable, fileDescriptor: fileDescriptor)
         LoggingSystem.bootstrap { label in
             var handler = JournalLogHandler(label: label, fileDescriptor: fileDescriptor, journal: journal)
             handler.logLevel = level
@@ -102,6 +101,11 @@ public struct JournalLogHandler: LogHandler {
         var status = stat()
         guard fstat(fileDescriptor, &status) == 0 else { return false }
         return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
+    }
+
+    /// `$JOURNAL_STREAM`, or `nil` when unset.
+    private static var journalStreamVariable: String? {
+        getenv("JOURNAL_STREAM").map { String(cString: $0) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -72,7 +72,8 @@ public struct SystemdNotifier: Sendable, Hashable {
                     var result: Int
                     repeat {
                         // MSG_NOSIGNAL: a vanished listener must not raise SIGPIPE in the daemon.
-                        result = sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), sockaddr, address.length)
+                        result = sendto(
+                            fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), sockaddr, address.length)
                     } while result < 0 && errno == EINTR
                     return result
                 }
