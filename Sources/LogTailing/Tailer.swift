@@ -178,8 +178,12 @@ public final class Tailer {
                     why: "resumed from the checkpoint", now: now, events: &events)
                 return
             }
-            // The inode was reused by a different file: the entry is about a file that is gone.
-            known.remove(at: index)
+            if entry.state == .done || scannedOnce {
+                // The inode was reused by a different file: the entry is about a file that is gone.
+                known.remove(at: index)
+            }
+            // Otherwise the file was truncated (copytruncate) while hostwatch was stopped: the
+            // entry stays for ``resumeUnmatchedEntries(now:events:)``, which finds the copy.
         }
         var offset: Int64 = 0
         var why = "new file"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The real `hostwatch run` binary against a log written at 20k lines/s, rotated every way
@@ -63,14 +64,14 @@ import Testing
         let daemon = try DaemonHarness()
         let writer = LogWriter(path: daemon.logPath)
         try daemon.startAndWait()
-        let done = DispatchSemaphore(value: 0)
+        let done = DoneFlag()
         nonisolated(unsafe) let unsafeWriter = writer
         Thread.detachNewThread {
             for round in 0..<20 {
                 unsafeWriter.write(3_000)
                 if round % 4 == 3 { unsafeWriter.rotateRename() }
             }
-            done.signal()
+            done.value.store(true, ordering: .releasing)
         }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20 {
@@ -78,7 +79,7 @@ import Testing
             daemon.kill9()
             try daemon.start()
         }
-        done.wait()
+        while !done.value.load(ordering: .acquiring) { usleep(10_000) }
         daemon.waitForHits(writer.expected.count)
         usleep(500_000)
         #expect(daemon.stop().status == 0)
@@ -132,6 +133,11 @@ import Testing
         #expect(report.lost == 0)
         #expect(report.duplicated == 0)
     }
+}
+
+/// Set by the writer thread when it is done.
+final class DoneFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// Rotation corner cases from the reliability catalogue (../shared/RELIABILITY.md, section A).

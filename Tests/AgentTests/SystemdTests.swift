@@ -1,4 +1,8 @@
 import Agent
+// Glibc's `stat`, `timespec` and `timeval` reach this test target through Dispatch's clang
+// module too (Hummingbird's graph), and with MemberImportVisibility their members then need
+// that module imported by name.
+import CDispatch
 import Foundation
 import Testing
 
