@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "hostwatch", targets: ["hostwatch"]),
         .executable(name: "hostwatch-bench", targets: ["hostwatch-bench"]),
+        .executable(name: "hostwatch-latency", targets: ["hostwatch-latency"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,6 +65,7 @@ let package = Package(
             dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "hostwatch-latency", swiftSettings: swiftSettings),
         .testTarget(name: "DomainMatchTests", dependencies: ["DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LogParsingTests",

@@ -1,0 +1,163 @@
+// hostwatch-latency: end-to-end latency of `hostwatch run`, from a line's write(2) to its hit
+// appearing in the JSONL sink.
+//
+//     swift build -c release && swift run -c release hostwatch-latency [--seconds 20] [--rate 20000] [--rotate-every 5]
+//
+// Starts the real `hostwatch` binary from the same build directory, appends Squid lines to a
+// log at a steady rate (every fifth line a hit whose URL carries its write time in µs), and
+// watches the JSONL file for them, polling every millisecond. Prints p50/p90/p99/max.
+
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+var seconds = 20
+var rate = 20_000
+var rotateEvery = 0
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--seconds": seconds = Int(arguments.popFirst() ?? "") ?? seconds
+    case "--rate": rate = Int(arguments.popFirst() ?? "") ?? rate
+    case "--rotate-every": rotateEvery = Int(arguments.popFirst() ?? "") ?? rotateEvery
+    default:
+        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS]")
+        exit(2)
+    }
+}
+
+func micros() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
+}
+
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hostwatch")
+guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+    print("hostwatch-latency: build hostwatch first (swift build -c release): \(binary.path) is missing")
+    exit(2)
+}
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostwatch-latency-\(getpid())")
+try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: dir) }
+let logPath = dir.appendingPathComponent("access.log").path
+let hitsPath = dir.appendingPathComponent("state/hits.jsonl").path
+try "evil.test\n".write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
+try """
+    state_dir = "state"
+    [[source]]
+    name = "squid"
+    paths = ["access.log"]
+    format = "squid"
+    start_at = "beginning"
+    [watchlist]
+    files = ["watched.txt"]
+    [[sink]]
+    type = "jsonl"
+    path = "state/hits.jsonl"
+    fsync = "checkpoint"
+    [api]
+    listen = ""
+    """.write(to: dir.appendingPathComponent("hostwatch.toml"), atomically: true, encoding: .utf8)
+
+var fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+let daemon = Process()
+daemon.executableURL = binary
+daemon.arguments = ["run", "--config", dir.appendingPathComponent("hostwatch.toml").path, "--log-level", "warning"]
+daemon.currentDirectoryURL = dir
+daemon.standardOutput = FileHandle.nullDevice
+try daemon.run()
+// Give it time to start and follow the (empty) log.
+usleep(500_000)
+
+// MARK: - Write
+
+var expected = 0
+var seq = 0
+let total = seconds * rate
+let start = Date()
+var lastRotation = Date()
+var latencies: [Int64] = []
+latencies.reserveCapacity(total / 5)
+var seen = 0
+var hitsOffset: Int64 = 0
+var pending: [UInt8] = []
+
+/// Reads what the JSONL gained and records each new hit's latency.
+@MainActor func collect() {
+    let reader = open(hitsPath, O_RDONLY | O_CLOEXEC)
+    guard reader >= 0 else { return }
+    defer { close(reader) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { pread(reader, $0.baseAddress!, $0.count, off_t(hitsOffset)) }
+        if n <= 0 { break }
+        hitsOffset += Int64(n)
+        let now = micros()
+        pending.append(contentsOf: buffer[0..<n])
+        while let newline = pending.firstIndex(of: 0x0A) {
+            let line = pending[..<newline]
+            if let range = line.firstRange(of: Array("/t/".utf8)) {
+                let digits = line[range.upperBound...].prefix { $0 >= 0x30 && $0 <= 0x39 }
+                if let written = Int64(String(decoding: digits, as: UTF8.self)) {
+                    latencies.append(now - written)
+                    seen += 1
+                }
+            }
+            pending.removeSubrange(...newline)
+        }
+    }
+}
+
+while seq < total {
+    var text = ""
+    let stamp = micros()
+    for _ in 0..<200 {
+        seq += 1
+        if seq % 5 == 0 {
+            expected += 1
+            text += "\(stamp / 1_000_000).\(String(format: "%03d", (stamp / 1000) % 1000))      5 10.1.2.\(seq % 250) TCP_MISS/200 365 GET http://www.evil.test/seq/\(seq)/t/\(stamp) alice HIER_DIRECT/127.0.0.1 text/html\n"
+        } else {
+            text += "\(stamp / 1_000_000).000      5 10.1.2.\(seq % 250) TCP_MISS/200 365 GET http://www.benign.test/seq/\(seq) alice HIER_DIRECT/127.0.0.1 text/html\n"
+        }
+    }
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+    if rotateEvery > 0, Date().timeIntervalSince(lastRotation) >= Double(rotateEvery) {
+        rename(logPath, logPath + ".1")
+        close(fd)
+        fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        lastRotation = Date()
+    }
+    // Pace, polling the JSONL while waiting (every millisecond).
+    let due = Double(seq) / Double(rate)
+    while Date().timeIntervalSince(start) < due {
+        collect()
+        usleep(1_000)
+    }
+}
+let deadline = Date().addingTimeInterval(10)
+while seen < expected, Date() < deadline {
+    collect()
+    usleep(1_000)
+}
+let elapsed = Date().timeIntervalSince(start)
+kill(daemon.processIdentifier, SIGTERM)
+daemon.waitUntilExit()
+
+latencies.sort()
+@MainActor func percentile(_ p: Double) -> Double {
+    guard !latencies.isEmpty else { return .nan }
+    let index = min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)
+    return Double(latencies[max(0, index)]) / 1000
+}
+print(
+    "hostwatch run, \(seq) lines in \(String(format: "%.1f", elapsed)) s (\(Int(Double(seq) / elapsed)) lines/s)"
+        + (rotateEvery > 0 ? ", rename rotation every \(rotateEvery) s" : "") + ": \(seen)/\(expected) hits seen")
+print(
+    String(
+        format: "write → hit in JSONL: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
+        percentile(0.50), percentile(0.90), percentile(0.99), percentile(1.0)))
+exit(seen == expected && daemon.terminationStatus == 0 ? 0 : 1)
