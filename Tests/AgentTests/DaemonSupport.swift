@@ -11,7 +11,10 @@ final class DaemonHarness {
     private(set) var process: Process?
     private(set) var starts = 0
 
-    init(pattern: String = "app.log", watched: [String] = ["evil.test"], extraTail: String = "") throws {
+    init(
+        pattern: String = "app.log", watched: [String] = ["evil.test"], api: String = "",
+        sinkPath: String = "state/hits.jsonl", extraTail: String = ""
+    ) throws {
         dir = try makeTemporaryDirectory()
         try watched.joined(separator: "\n").appending("\n").write(toFile: watchPath, atomically: true, encoding: .utf8)
         let config = """
@@ -25,9 +28,9 @@ final class DaemonHarness {
             files = ["watched.txt"]
             [[sink]]
             type = "jsonl"
-            path = "state/hits.jsonl"
+            path = "\(sinkPath)"
             [api]
-            listen = ""
+            listen = "\(api)"
             [tail]
             rotate_wait = "1s"
             poll_interval = "200ms"

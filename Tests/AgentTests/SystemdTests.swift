@@ -384,7 +384,7 @@ private func monotonicMicroseconds() -> UInt64 {
 }
 
 /// The service manager's end of `$NOTIFY_SOCKET`: a bound `AF_UNIX` datagram socket.
-private final class DatagramListener {
+final class DatagramListener {
     private let fd: Int32
     private let path: String?
 
