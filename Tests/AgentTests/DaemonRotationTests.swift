@@ -249,3 +249,54 @@ final class DoneFlag: Sendable {
         #expect(report.duplicated == 0)
     }
 }
+
+/// Restarts across rotation and compression, and the JSONL sink's own rotation.
+@Suite(.serialized) struct DaemonRestartTests {
+    /// C1: stopped mid-file; the file is rotated and gzipped meanwhile; the rest is read from
+    /// the .gz (decompress and skip), nothing twice.
+    @Test func resumesInsideAGzippedRotation() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(3_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        writer.write(3_000)  // unread when the daemon stopped
+        writer.rotateRename()
+        writer.gzipRotated()
+        writer.write(1_000)
+        try daemon.startAndWait()
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        #expect(daemon.stderr.contains("app.log.1.gz from byte"))
+        let report = lossReport("resume inside a .gz", expected: writer.expected, got: daemon.hitSequences())
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
+    /// The hits file renamed away (logrotate's create mode): the sink notices and reopens; no
+    /// hit is lost across the two files.
+    @Test func hitsFileRotatedExternally() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count)
+        rename(daemon.hitsPath, daemon.hitsPath + ".1")
+        usleep(600_000)  // one poll interval (200 ms) and more
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count - 400)
+        daemon.hup()  // and a SIGHUP reopen on top, as the logrotate snippet sends
+        #expect(daemon.waitForLog("reloaded"))
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count - 400)
+        #expect(daemon.stop().status == 0)
+        let rotated = daemon.hitSequences(path: daemon.hitsPath + ".1")
+        let current = daemon.hitSequences()
+        #expect(rotated.count == 400)
+        let report = lossReport("hits file rotated", expected: writer.expected, got: rotated + current)
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+        #expect(daemon.stderr.contains("reopened \(daemon.hitsPath) (the file was moved or deleted)"))
+    }
+}

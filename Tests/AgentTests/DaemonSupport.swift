@@ -96,8 +96,8 @@ final class DaemonHarness {
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Sequence numbers of the hits in the JSONL file, by host's watched name, in file order.
-    func hitSequences() -> [Int] {
-        guard let data = FileManager.default.contents(atPath: hitsPath) else { return [] }
+    func hitSequences(path: String? = nil) -> [Int] {
+        guard let data = FileManager.default.contents(atPath: path ?? hitsPath) else { return [] }
         var result: [Int] = []
         for line in data.split(separator: UInt8(ascii: "\n")) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
