@@ -276,8 +276,9 @@ struct TableReader {
         var sources: [DaemonConfig.Source] = []
         let sourceTables = tables(root, "source")
         if sourceTables.isEmpty, root["source"] == nil { problem(root.position, "at least one [[source]] is required") }
+        var names: [String] = []
         for table in sourceTables {
-            if let source = readSource(table, names: sources.map(\.name)) { sources.append(source) }
+            if let source = readSource(table, names: &names) { sources.append(source) }
         }
         var watchFiles: [String] = []
         var allowFiles: [String] = []
@@ -338,12 +339,16 @@ struct TableReader {
         return config
     }
 
-    mutating func readSource(_ table: TOMLTable, names: [String]) -> DaemonConfig.Source? {
+    /// - Parameter names: the names of the sources so far (a source with errors still has its name).
+    mutating func readSource(_ table: TOMLTable, names: inout [String]) -> DaemonConfig.Source? {
         let context = " in [[source]] at line \(table.position.line)"
         rejectUnknown(table, known: ["name", "paths", "format", "start_at", "time_zone", "max_line_bytes"], context: context)
         let name = string(table, "name", context: context)
         if name == nil, table["name"] == nil { problem(table.position, "[[source]] needs a name") }
-        if let name, names.contains(name) { problem(table["name"]!.position, "a second source named '\(name)'") }
+        if let name {
+            if names.contains(name) { problem(table["name"]!.position, "a second source named '\(name)'") }
+            names.append(name)
+        }
         let paths = strings(table, "paths", context: context)
         if paths?.isEmpty ?? (table["paths"] == nil) {
             problem(table.position, "[[source]] needs paths = [\"/var/log/...\"]")

@@ -1,0 +1,207 @@
+import Foundation
+import LogParsing
+import Testing
+
+@testable import Agent
+
+/// `hostwatch run`'s configuration: every problem with its line, defaults, relative paths.
+@Suite struct ConfigTests {
+    @Test func fullConfigReadsEveryKey() throws {
+        let text = """
+            state_dir = "/var/lib/hostwatch"
+            [[source]]
+            name = "squid"
+            paths = ["/var/log/squid/access.log", "logs/*.log"]
+            format = "squid"
+            start_at = "beginning"
+            time_zone = "+01:00"
+            max_line_bytes = 4096
+            [watchlist]
+            files = ["rules/watched.txt"]
+            allow = ["/etc/hostwatch/allow.txt"]
+            [[sink]]
+            type = "jsonl"
+            path = "hits.jsonl"
+            fsync = "always"
+            on_error = "drop"
+            [[sink]]
+            type = "stdout"
+            [api]
+            listen = "[::1]:9470"
+            [tail]
+            poll_interval = "250ms"
+            checkpoint_interval = "2s"
+            rotate_wait = "1m"
+            partial_line_wait = "3s"
+            """
+        let config = try ConfigLoader.parse(text, file: "/etc/hostwatch/hostwatch.toml", baseDirectory: "/etc/hostwatch")
+        #expect(config.stateDirectory == "/var/lib/hostwatch")
+        #expect(
+            config.sources == [
+                DaemonConfig.Source(
+                    name: "squid", paths: ["/var/log/squid/access.log", "/etc/hostwatch/logs/*.log"], format: "squid",
+                    startAtEnd: false, timeZone: .fixed(seconds: 3600), maxLineBytes: 4096)
+            ])
+        #expect(config.watchFiles == ["/etc/hostwatch/rules/watched.txt"])
+        #expect(config.allowFiles == ["/etc/hostwatch/allow.txt"])
+        #expect(
+            config.sinks == [
+                DaemonConfig.Sink(kind: .jsonl(path: "/etc/hostwatch/hits.jsonl", fsync: .always), onError: .drop),
+                DaemonConfig.Sink(kind: .stdout, onError: .block),
+            ])
+        #expect(config.listen == "[::1]:9470")
+        #expect(config.pollIntervalMillis == 250)
+        #expect(config.checkpointIntervalMillis == 2000)
+        #expect(config.rotateWaitMillis == 60_000)
+        #expect(config.partialLineWaitMillis == 3000)
+    }
+
+    @Test func defaultsAndTheBuiltInConfig() throws {
+        let config = try ConfigLoader.parse(
+            "state_dir = \"s\"\n[[source]]\nname = \"a\"\npaths = [\"a.log\"]\n[watchlist]\nfiles = [\"w.txt\"]\n",
+            file: "c.toml", baseDirectory: nil)
+        #expect(config.sources[0].format == "auto")
+        #expect(config.sources[0].startAtEnd)
+        #expect(config.sources[0].timeZone == .local)
+        #expect(config.sources[0].maxLineBytes == 65536)
+        #expect(config.sinks == [DaemonConfig.Sink(kind: .stdout, onError: .block)])
+        #expect(config.listen == "127.0.0.1:9470")
+        #expect(config.checkpointIntervalMillis == 1000)
+        let builtIn = try ConfigLoader.load(path: nil)
+        #expect(builtIn.sources.map(\.paths) == [["rules/samples/*.log"]])
+        #expect(builtIn.watchFiles == ["rules/watched.txt"])
+        #expect(builtIn.stateDirectory == "state")
+    }
+
+    @Test func everyProblemIsReportedWithItsLine() {
+        let text = """
+            state_dir = "state"
+            colour = "blue"
+            [[source]]
+            name = "squid"
+            paths = "/var/log/squid/access.log"
+            format = "squidd"
+            start_at = "middle"
+            [[source]]
+            name = "squid"
+            paths = ["/var/log/b.log"]
+            max_line_bytes = 10
+            [watchlist]
+            files = []
+            [[sink]]
+            type = "jsonl"
+            path = "hits.jsonl"
+            fsnyc = "always"
+            [[sink]]
+            type = "kafka"
+            [api]
+            listen = "localhost"
+            [tail]
+            rotate_wait = "soon"
+            """
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "h.toml", baseDirectory: nil) }
+        do {
+            _ = try ConfigLoader.parse(text, file: "h.toml", baseDirectory: nil)
+        } catch {
+            #expect(
+                error.problems.map(\.description) == [
+                    "h.toml:2: unknown key 'colour'; known keys: state_dir, source, watchlist, sink, api, tail",
+                    "h.toml:5: paths in [[source]] at line 3 must be an array of strings, not string",
+                    "h.toml:6: unknown format 'squidd'; known: auto, squid, combined, bind9, unbound, dnsmasq",
+                    "h.toml:7: start_at must be \"end\" or \"beginning\", not \"middle\"",
+                    "h.toml:9: a second source named 'squid'",
+                    "h.toml:11: max_line_bytes must be between 256 and 67108864",
+                    "h.toml:12: [watchlist] files must name at least one watch list",
+                    "h.toml:17: unknown key 'fsnyc' in [[sink]] at line 14; known keys: type, path, fsync, on_error",
+                    "h.toml:19: unknown sink type 'kafka'; known: jsonl, stdout",
+                    "h.toml:21: listen must be host:port (like 127.0.0.1:9470), or \"\" to turn the endpoint off",
+                    "h.toml:23: rotate_wait must be a duration like \"250ms\", \"1s\" or \"5m\", not \"soon\"",
+                ])
+        }
+    }
+
+    @Test func tomlSyntaxErrorsCarryTheirLine() {
+        do {
+            _ = try ConfigLoader.parse("state_dir = \"s\"\n[[source]\nname = 1\n", file: "x.toml", baseDirectory: nil)
+            Issue.record("no error")
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.problems[0].file == "x.toml")
+            #expect(error.problems[0].line == 2)
+        }
+    }
+
+    @Test func requiredPartsMissing() {
+        do {
+            _ = try ConfigLoader.parse("", file: "e.toml", baseDirectory: nil)
+            Issue.record("no error")
+        } catch {
+            #expect(
+                error.problems.map(\.description) == [
+                    "e.toml:1: state_dir is required (where checkpoints are kept)",
+                    "e.toml:1: at least one [[source]] is required",
+                    "e.toml:1: [watchlist] with files = [...] is required",
+                ])
+        }
+    }
+
+    @Test func checkConfigCommand() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "evil.test\n".write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
+        try "x\n".write(to: dir.appendingPathComponent("app.log"), atomically: true, encoding: .utf8)
+        let good = """
+            state_dir = "state"
+            [[source]]
+            name = "app"
+            paths = ["app.log", "later/*.log"]
+            [watchlist]
+            files = ["watched.txt"]
+            """
+        try good.write(to: dir.appendingPathComponent("good.toml"), atomically: true, encoding: .utf8)
+        let ok = try runHostwatch(["check-config", dir.appendingPathComponent("good.toml").path])
+        #expect(ok.status == 0)
+        #expect(
+            ok.stdoutText == """
+                watchlists: 1 watched, 0 allowed, 0 duplicates
+                source app: \(dir.path)/app.log: 1 file(s)
+                source app: \(dir.path)/later/*.log: no file yet (it is picked up when it appears)
+                \(dir.path)/good.toml: OK
+
+                """)
+
+        try "evil.test\nnot a domain\n".write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
+        let bad = good.replacingOccurrences(of: "name = \"app\"", with: "name = \"app\"\nformat = \"zeek\"")
+        try bad.write(to: dir.appendingPathComponent("bad.toml"), atomically: true, encoding: .utf8)
+        let failed = try runHostwatch(["check-config", dir.appendingPathComponent("bad.toml").path])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("\(dir.path)/bad.toml:4: unknown format 'zeek'"))
+        #expect(failed.stderr.hasSuffix("\(dir.path)/bad.toml: 1 problem(s)\n"))
+
+        try good.write(to: dir.appendingPathComponent("good.toml"), atomically: true, encoding: .utf8)
+        let badList = try runHostwatch(["check-config", dir.appendingPathComponent("good.toml").path])
+        #expect(badList.status == 1)
+        #expect(badList.stderr.contains("\(dir.path)/watched.txt:2:"))
+    }
+
+    @Test func runRefusesABadConfigWithExitTwo() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "state_dir = 5\n".write(to: dir.appendingPathComponent("c.toml"), atomically: true, encoding: .utf8)
+        let result = try runHostwatch(["run", "--config", dir.appendingPathComponent("c.toml").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(dir.path)/c.toml:1: state_dir must be a string, not integer"))
+    }
+}
+
+@Suite struct ShippedConfigTests {
+    /// The production config in deploy/ and the embedded default both load without errors.
+    @Test func deployConfigLoads() throws {
+        let path = repositoryRoot.appendingPathComponent("deploy/hostwatch.toml").path
+        let config = try ConfigLoader.load(path: path)
+        #expect(config.stateDirectory == "/var/lib/hostwatch")
+        #expect(config.watchFiles == ["/etc/hostwatch/rules/watched.txt"])
+        #expect(config.listen == "127.0.0.1:9470")
+        #expect(!config.sources.isEmpty)
+    }
+}
