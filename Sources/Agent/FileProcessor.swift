@@ -18,6 +18,8 @@ protocol FileProcessor: AnyObject {
 final class FileProcessorOf<Parser: LogParser>: FileProcessor {
     var pipeline: LinePipeline<Parser>
     var fileID: UInt64
+    /// When the parser's reference time (for year-less timestamps) was last moved to now.
+    var referenceTime: Int64 = 0
 
     init(parser: Parser, watchlist: Watchlist, file: TailedFile) {
         pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: file.path, fileID: file.fileID)
@@ -37,6 +39,10 @@ final class FileProcessorOf<Parser: LogParser>: FileProcessor {
     }
 
     func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult {
+        if now - referenceTime >= 60_000 {
+            referenceTime = now
+            pipeline.parser.setReferenceTime(now)
+        }
         if file.fileID != fileID {
             fileID = file.fileID
             pipeline.setFileID(fileID)

@@ -23,6 +23,10 @@ public struct DnsmasqParser: LogParser {
         time = LineTime(context: context)
     }
 
+    public mutating func setReferenceTime(_ millis: Int64) {
+        time.setReference(millis)
+    }
+
     @inlinable
     public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason? {
         var cursor = FieldCursor(line)

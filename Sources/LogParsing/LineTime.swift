@@ -19,14 +19,22 @@ public struct LineTime: Sendable {
     }
 
     @usableFromInline var clock: WallClock
-    @usableFromInline let referenceMillis: Int64
-    @usableFromInline let referenceYear: Int
-    @usableFromInline let referenceMonth: Int
+    @usableFromInline var referenceMillis: Int64
+    @usableFromInline var referenceYear: Int
+    @usableFromInline var referenceMonth: Int
 
     public init(context: ParserContext) {
         clock = WallClock(zone: context.timeZone)
-        referenceMillis = context.referenceTimeMillis
-        let civil = LogTime.civil(fromDays: Int(context.referenceTimeMillis.floorDiv(86_400_000)))
+        referenceMillis = 0
+        referenceYear = 0
+        referenceMonth = 0
+        setReference(context.referenceTimeMillis)
+    }
+
+    /// Places later year-less times against `millis` instead.
+    public mutating func setReference(_ millis: Int64) {
+        referenceMillis = millis
+        let civil = LogTime.civil(fromDays: Int(millis.floorDiv(86_400_000)))
         referenceYear = civil.year
         referenceMonth = civil.month
     }

@@ -46,9 +46,16 @@ public protocol LogParser: Sendable {
 
     /// How well the first lines of an input fit this format, from 0 (not at all) to 1.
     func sniff(_ firstLines: [UnsafeRawBufferPointer]) -> Double
+
+    /// Moves the "now" that year-less timestamps are placed against (a daemon reads the same
+    /// file for days; without this, lines after New Year would get last year).
+    mutating func setReferenceTime(_ millis: Int64)
 }
 
 extension LogParser {
+    /// Formats whose timestamps carry a year need no reference time.
+    public mutating func setReferenceTime(_ millis: Int64) {}
+
     /// The share of non-empty lines this parser reads as a visit or as a known non-visit line.
     public func sniff(_ firstLines: [UnsafeRawBufferPointer]) -> Double {
         var copy = self

@@ -31,6 +31,10 @@ public struct UnboundParser: LogParser {
         time = LineTime(context: context)
     }
 
+    public mutating func setReferenceTime(_ millis: Int64) {
+        time.setReference(millis)
+    }
+
     @inlinable
     public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason? {
         var cursor = FieldCursor(line)

@@ -131,13 +131,18 @@ public final class Tailer {
                 events.append(.rotated(path: file.path))
             }
         }
+        var present = Set<FileIdentity>()
         for (index, source) in sources.enumerated() {
             for pattern in source.patterns {
                 for path in Self.glob(pattern) {
+                    if case .success(let status) = FileStatus.of(path: path) { present.insert(status.identity) }
                     consider(path, sourceIndex: index, startAtEnd: source.startAtEnd, now: now, events: &events)
                 }
             }
         }
+        // Forget files left alone that are gone, so the maps do not grow for ever.
+        ignored = ignored.filter { present.contains($0.key) }
+        incompleteGzip = incompleteGzip.filter { present.contains($0.key) }
         if !scannedOnce {
             scannedOnce = true
             resumeUnmatchedEntries(now: now, events: &events)

@@ -128,3 +128,27 @@ struct DnsmasqParserTests {
         #expect(try outcomes(of: "dnsmasq.log", format: "dnsmasq") == ["visit": 67, "not_a_visit": 67])
     }
 }
+
+/// A daemon reads one file for days: the reference time for year-less timestamps moves along.
+@Suite struct ReferenceTimeTests {
+    /// 2026-12-31T23:00:00Z and 2027-01-03T00:00:00Z.
+    static let newYearsEve: Int64 = 1_798_758_000_000
+    static let januaryThird: Int64 = 1_798_934_400_000
+
+    @Test(arguments: ["dnsmasq", "bind9"])
+    func yearFollowsTheMovedReference(format: String) throws {
+        let line =
+            format == "dnsmasq"
+            ? "Jan  2 10:00:00 dnsmasq[1]: query[A] evil.test from 127.0.0.1"
+            : "02-Jan-2027 10:00:00.000 client @0x7f 127.0.0.1#5353 (evil.test): query: evil.test IN A +E(0)K (127.0.0.1)"
+        var parser = try #require(
+            ParserRegistry.make(format, context: ParserContext(referenceTimeMillis: Self.newYearsEve, timeZone: .utc)))
+        let expected: Int64 = 1_798_884_000_000  // 2027-01-02T10:00:00Z
+        if format == "dnsmasq" {
+            // Against New Year's Eve, "Jan 2" is two days ahead: it must be last January.
+            #expect(parse(line, with: &parser).timeMillis == expected - 365 * 86_400_000)
+        }
+        parser.setReferenceTime(Self.januaryThird)
+        #expect(parse(line, with: &parser).timeMillis == expected)
+    }
+}
