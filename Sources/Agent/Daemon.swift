@@ -70,7 +70,7 @@ public enum Daemon {
         loop.publish(now: IngestLoop.wallMillis())
 
         let notifier = SystemdNotifier.fromEnvironment()
-        let ingest = IngestService(loop: loop, control: control)
+        let ingest = IngestService(loop: loop, control: control, notifier: notifier)
         let reload = ReloadService(configPath: configPath, control: control, snapshot: snapshot, notifier: notifier, logger: logger)
         let status = NotifyService(snapshot: snapshot, notifier: notifier)
         var services: [any Service] = [ingest, reload, status]
@@ -115,7 +115,6 @@ public enum Daemon {
             logger.error("stopped with an error: \(error)")
             return 1
         }
-        notifier.stopping()
         logger.info("stopped")
         return 0
     }
@@ -126,6 +125,7 @@ public enum Daemon {
 struct IngestService: Service {
     let loop: IngestLoop
     let control: IngestControl
+    let notifier: SystemdNotifier
 
     func run() async throws {
         let done = AsyncStream<Void>.makeStream()
@@ -137,8 +137,8 @@ struct IngestService: Service {
         thread.start()
         await withGracefulShutdownHandler {
             for await _ in done.stream {}
-        } onGracefulShutdown: { [control] in
-            SystemdNotifier.fromEnvironment().stopping()
+        } onGracefulShutdown: { [control, notifier] in
+            notifier.stopping()
             control.requestStop()
         }
     }

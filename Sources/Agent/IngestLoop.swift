@@ -162,6 +162,9 @@ final class IngestLoop: @unchecked Sendable {
     var lastCheckpoint: Int64 = 0
     var lastPublish: Int64 = 0
     var scanNeeded = true
+    /// Renames inotify reported since the last scan.
+    var moves: [(from: String, to: String)] = []
+    var movedFrom: [UInt32: String] = [:]
     /// ``Tailer/generation`` at the last checkpoint.
     var savedGeneration = -1
 
@@ -223,7 +226,9 @@ final class IngestLoop: @unchecked Sendable {
             if scanNeeded || now - lastScan >= config.pollIntervalMillis {
                 scanNeeded = false
                 lastScan = now
-                for event in tailer.scan(now: now) { log(event) }
+                for event in tailer.scan(now: now, moves: moves) { log(event) }
+                moves.removeAll()
+                movedFrom.removeAll()
                 updateWatches()
                 for sink in sinks where sink.pathMoved() { reopenSinks(reason: "the file was moved or deleted", only: sink) }
                 if tailer.generation != savedGeneration { saveCheckpoint(now: Self.nowMillis()) }
@@ -295,9 +300,6 @@ final class IngestLoop: @unchecked Sendable {
             if control.isStopping { return false }
             usleep(delay)
             delay = min(delay * 2, 2_000_000)
-            if failed.message.contains("No space") || failed.message.contains("Bad file") {
-                reopenSinks(reason: "write failed")
-            }
         }
         batch.removeAll()
         return true
@@ -456,19 +458,32 @@ final class IngestLoop: @unchecked Sendable {
 
     func drainInotify() {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        let directories = Dictionary(watches.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(inotify, $0.baseAddress!, $0.count) }
             if n <= 0 { return }
             var offset = 0
             while offset + MemoryLayout<inotify_event>.size <= n {
-                let (mask, length) = buffer.withUnsafeBytes { raw in
+                let (event, name) = buffer.withUnsafeBytes { raw in
                     let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                    return (event.mask, Int(event.len))
+                    let start = offset + MemoryLayout<inotify_event>.size
+                    let bytes = raw[start..<min(n, start + Int(event.len))].prefix { $0 != 0 }
+                    return (event, String(decoding: bytes, as: UTF8.self))
                 }
-                if mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_Q_OVERFLOW | IN_ATTRIB) != 0 {
+                if event.mask & UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_Q_OVERFLOW | IN_ATTRIB) != 0 {
                     scanNeeded = true
                 }
-                offset += MemoryLayout<inotify_event>.size + length
+                // Renames, paired by cookie: a file created and renamed away between two scans
+                // is found under its new name (see Tailer.scan(now:moves:)).
+                if let dir = directories[event.wd], !name.isEmpty {
+                    let path = dir == "." ? name : dir + "/" + name
+                    if event.mask & UInt32(IN_MOVED_FROM) != 0 {
+                        movedFrom[event.cookie] = path
+                    } else if event.mask & UInt32(IN_MOVED_TO) != 0, let from = movedFrom.removeValue(forKey: event.cookie) {
+                        moves.append((from: from, to: path))
+                    }
+                }
+                offset += MemoryLayout<inotify_event>.size + Int(event.len)
             }
         }
     }

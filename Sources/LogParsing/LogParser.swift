@@ -73,3 +73,25 @@ extension LogParser {
         return considered == 0 ? 0 : Double(fitting) / Double(considered)
     }
 }
+
+extension LogTimeZone {
+    /// `local`, `UTC`/`Z`, or `±HH:MM` / `±HHMM`.
+    public static func parse(_ text: String) -> LogTimeZone? {
+        switch text.lowercased() {
+        case "local": return .local
+        case "utc", "z", "gmt": return .utc
+        default: break
+        }
+        let bytes = Array(text.utf8)
+        guard bytes.count == 5 || bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-")
+        else { return nil }
+        let digits = bytes.dropFirst().filter { $0 != UInt8(ascii: ":") }
+        guard digits.count == 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let values = digits.map { Int($0 - 0x30) }
+        let hours = values[0] * 10 + values[1]
+        let minutes = values[2] * 10 + values[3]
+        guard hours <= 14, minutes < 60 else { return nil }
+        let seconds = (hours * 3600 + minutes * 60) * (bytes[0] == UInt8(ascii: "-") ? -1 : 1)
+        return .fixed(seconds: seconds)
+    }
+}

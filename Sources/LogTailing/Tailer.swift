@@ -86,6 +86,8 @@ public final class Tailer {
     var known: [CheckpointEntry]
     /// Files looked at and left alone (already read), by identity, with the size they had then.
     var ignored: [FileIdentity: Int64] = [:]
+    /// Files that could not be opened (permissions), reported once and tried again each scan.
+    var unreadable: [FileIdentity: Int64] = [:]
     /// Gzip files not yet complete (no verified trailer), with the size they had then.
     var incompleteGzip: [FileIdentity: Int64] = [:]
     let firstRun: Bool
@@ -120,7 +122,12 @@ public final class Tailer {
     // MARK: - Finding files
 
     /// Notices rotated and deleted files, opens new ones, closes finished ones.
-    public func scan(now: Int64) -> [TailEvent] {
+    ///
+    /// - Parameter moves: renames seen since the last scan (inotify `IN_MOVED_FROM`/`TO` pairs,
+    ///   in order). A file renamed away from a watched path before any scan saw it there (created
+    ///   and rotated in between, or while reading was held up by a blocked sink) is found under
+    ///   its new name and read from its start.
+    public func scan(now: Int64, moves: [(from: String, to: String)] = []) -> [TailEvent] {
         var events: [TailEvent] = []
         for file in files where file.mode == .live {
             switch FileStatus.of(path: file.path) {
@@ -143,9 +150,15 @@ public final class Tailer {
         // Forget files left alone that are gone, so the maps do not grow for ever.
         ignored = ignored.filter { present.contains($0.key) }
         incompleteGzip = incompleteGzip.filter { present.contains($0.key) }
+        unreadable = unreadable.filter { present.contains($0.key) }
         if !scannedOnce {
             scannedOnce = true
             resumeUnmatchedEntries(now: now, events: &events)
+        }
+        for (from, to) in Self.finalNames(of: moves) {
+            guard let index = sources.firstIndex(where: { $0.patterns.contains { Self.matches(from, pattern: $0) } })
+            else { continue }
+            considerUnseenRotation(to, originalPath: from, sourceIndex: index, now: now, events: &events)
         }
         retireFinished(now: now, events: &events)
         return events
@@ -160,9 +173,12 @@ public final class Tailer {
         let isGzip: Bool
         do {
             (head, isGzip) = try FileHead.read(path: path)
+            unreadable[status.identity] = nil
         } catch {
-            events.append(.failed(path: path, message: error.description))
-            ignored[status.identity] = status.size
+            // Tried again every scan (permissions may be fixed); reported once.
+            if unreadable.updateValue(status.size, forKey: status.identity) == nil {
+                events.append(.failed(path: path, message: error.description))
+            }
             return
         }
         if isGzip {
@@ -197,6 +213,40 @@ public final class Tailer {
             why = "start_at = end: first start, existing content skipped"
         }
         open(path, sourceIndex: sourceIndex, fileID: Self.newFileID(), mode: .live, offset: offset, why: why, now: now, events: &events)
+    }
+
+    /// A file renamed away from a watched path: if it was never open (nor is known by its content),
+    /// it was created and rotated between two scans; read it whole.
+    func considerUnseenRotation(_ path: String, originalPath: String, sourceIndex: Int, now: Int64, events: inout [TailEvent]) {
+        guard case .success(let status) = FileStatus.of(path: path), status.isRegular else { return }
+        if files.contains(where: { $0.identity == status.identity }) || ignored[status.identity] != nil { return }
+        if known.contains(where: { $0.identity == status.identity }) { return }
+        guard let (head, isGzip) = try? FileHead.read(path: path) else { return }
+        if files.contains(where: { $0.fingerprint.matches(head: head) }) || known.contains(where: { $0.fingerprint.matches(head: head) }) {
+            return
+        }
+        open(
+            path, sourceIndex: sourceIndex, fileID: Self.newFileID(), mode: isGzip ? .once : .rotated, offset: 0,
+            why: "created and rotated away from \(originalPath) between two scans", now: now, events: &events,
+            hitPath: originalPath)
+    }
+
+    /// Where each renamed file ended up, following chains (`a` → `a.1`, then `a.1` → `a.2`).
+    static func finalNames(of moves: [(from: String, to: String)]) -> [(from: String, to: String)] {
+        var result: [(from: String, to: String)] = []
+        for move in moves {
+            if let index = result.firstIndex(where: { $0.to == move.from }) {
+                result[index].to = move.to
+            } else {
+                result.append(move)
+            }
+        }
+        return result
+    }
+
+    /// `fnmatch(3)` with `FNM_PATHNAME`: whether `path` is one a pattern names.
+    static func matches(_ path: String, pattern: String) -> Bool {
+        fnmatch(pattern, path, FNM_PATHNAME) == 0
     }
 
     /// A gzip file: read once if its content was never seen, and only once its trailer verifies.

@@ -143,6 +143,11 @@ final class LogWriter {
     private(set) var otherLines: [Int] = []
     var hitEvery = 5
     var otherHost = false
+    /// Time spent inside ``write(_:linesPerSecond:)``, for the achieved rate.
+    private(set) var writingSeconds = 0.0
+
+    /// Lines per second while writing (pauses between calls not counted).
+    var achievedRate: Int { writingSeconds > 0 ? Int(Double(seq) / writingSeconds) : 0 }
 
     init(path: String) {
         self.path = path
@@ -186,6 +191,7 @@ final class LogWriter {
             let elapsed = Date().timeIntervalSince(start)
             if due > elapsed { usleep(UInt32((due - elapsed) * 1_000_000)) }
         }
+        writingSeconds += Date().timeIntervalSince(start)
     }
 
     /// Opens the path again (after the test renamed or deleted the file itself).
@@ -236,11 +242,12 @@ final class LogWriter {
 }
 
 /// Lost and duplicated sequence numbers, printed for the record.
-func lossReport(_ name: String, expected: [Int], got: [Int]) -> (lost: Int, duplicated: Int) {
+func lossReport(_ name: String, expected: [Int], got: [Int], writer: LogWriter? = nil) -> (lost: Int, duplicated: Int) {
     let gotSet = Set(got)
     let lost = expected.filter { !gotSet.contains($0) }.count
     let duplicated = got.count - gotSet.count
-    print("\(name): \(expected.count) hits expected, \(got.count) written, \(lost) lost, \(duplicated) duplicated")
+    let rate = writer.map { ", \($0.seq) lines written at \($0.achievedRate) lines/s" } ?? ""
+    print("\(name): \(expected.count) hits expected, \(got.count) written, \(lost) lost, \(duplicated) duplicated\(rate)")
     if lost > 0 {
         let missing = expected.filter { !gotSet.contains($0) }
         print("  first lost: \(missing.prefix(5)), last lost: \(missing.suffix(5))")
