@@ -80,6 +80,26 @@ import Glibc
     }
 }
 
+extension DaemonServiceTests {
+    @Test func dropPolicyCountsEveryDroppedHit() throws {
+        let port = try freeLoopbackPort()
+        let daemon = try DaemonHarness(api: "127.0.0.1:\(port)", sinkPath: "/dev/full", sinkOptions: "on_error = \"drop\"")
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(1_000)
+        let deadline = Date().addingTimeInterval(10)
+        var metrics = ""
+        while Date() < deadline {
+            metrics = try httpGet(port: port, path: "/metrics")
+            if metrics.contains("hostwatch_lines_read_total{source=\"app\"} 1000\n") { break }
+            usleep(100_000)
+        }
+        #expect(metrics.contains("hostwatch_sink_dropped_hits_total{sink=\"jsonl:/dev/full\"} 200\n"))
+        #expect(metrics.contains("hostwatch_sink_hits_total{sink=\"jsonl:/dev/full\"} 0\n"))
+        #expect(daemon.stop().status == 0)
+    }
+}
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

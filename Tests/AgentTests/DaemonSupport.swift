@@ -13,7 +13,7 @@ final class DaemonHarness {
 
     init(
         pattern: String = "app.log", watched: [String] = ["evil.test"], api: String = "",
-        sinkPath: String = "state/hits.jsonl", extraTail: String = ""
+        sinkPath: String = "state/hits.jsonl", sinkOptions: String = "", extraTail: String = ""
     ) throws {
         dir = try makeTemporaryDirectory()
         try watched.joined(separator: "\n").appending("\n").write(toFile: watchPath, atomically: true, encoding: .utf8)
@@ -29,6 +29,7 @@ final class DaemonHarness {
             [[sink]]
             type = "jsonl"
             path = "\(sinkPath)"
+            \(sinkOptions)
             [api]
             listen = "\(api)"
             [tail]
