@@ -231,13 +231,10 @@ final class IngestLoop: @unchecked Sendable {
                 movedFrom.removeAll()
                 updateWatches()
                 for sink in sinks where sink.pathMoved() { reopenSinks(reason: "the file was moved or deleted", only: sink) }
-                if tailer.generation != savedGeneration { saveCheckpoint(now: Self.nowMillis()) }
+                checkpointNewFileIDs()
             }
             let more = readRound(now: now)
-            if tailer.generation != savedGeneration {
-                // New file ids: on disk before any hit that carries one.
-                saveCheckpoint(now: Self.nowMillis())
-            }
+            checkpointNewFileIDs()  // a truncated file restarts under a new id while read
             let wrote = writeBatch()
             if wrote {
                 tailer.commit()
@@ -303,6 +300,13 @@ final class IngestLoop: @unchecked Sendable {
         }
         batch.removeAll()
         return true
+    }
+
+    /// Saves a checkpoint when file ids appeared since the last one, so every file found is on
+    /// disk before a hit that carries its id is written, and before a long first read that a
+    /// crash could cut short (a file found but not recorded could be rotated out of sight).
+    func checkpointNewFileIDs() {
+        if tailer.generation != savedGeneration { saveCheckpoint(now: Self.nowMillis()) }
     }
 
     func saveCheckpoint(now: Int64) {
