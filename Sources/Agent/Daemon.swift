@@ -39,6 +39,7 @@ public enum Daemon {
             return 2
         }
         let checkpoint: Checkpoint?
+        var checkpointMillis: Int64?
         do {
             switch try CheckpointStore(directory: config.stateDirectory).load() {
             case .none:
@@ -46,6 +47,7 @@ public enum Daemon {
                 logger.info("no checkpoint yet: first start")
             case .loaded(let loaded, let source, let warning):
                 checkpoint = loaded
+                if case .success(let status) = FileStatus.of(path: source) { checkpointMillis = status.modifiedMillis }
                 if let warning { logger.warning("\(warning)") }
                 logger.info("resuming from \(source): \(loaded.files.count) files")
             }
@@ -58,7 +60,8 @@ public enum Daemon {
         let loop: IngestLoop
         do {
             loop = try IngestLoop(
-                config: config, watchlist: watchlist, checkpoint: checkpoint, control: control, snapshot: snapshot,
+                config: config, watchlist: watchlist, checkpoint: checkpoint, checkpointMillis: checkpointMillis,
+                control: control, snapshot: snapshot,
                 logger: logger)
         } catch {
             logger.critical("\(error)")

@@ -169,8 +169,8 @@ final class IngestLoop: @unchecked Sendable {
     var savedGeneration = -1
 
     init(
-        config: DaemonConfig, watchlist: Watchlist, checkpoint: Checkpoint?, control: IngestControl,
-        snapshot: SnapshotBox, logger: Logger
+        config: DaemonConfig, watchlist: Watchlist, checkpoint: Checkpoint?, checkpointMillis: Int64? = nil,
+        control: IngestControl, snapshot: SnapshotBox, logger: Logger
     ) throws(SinkError) {
         self.config = config
         self.watchlist = watchlist
@@ -178,7 +178,9 @@ final class IngestLoop: @unchecked Sendable {
         self.snapshot = snapshot
         self.logger = logger
         self.store = CheckpointStore(directory: config.stateDirectory)
-        self.tailer = Tailer(sources: Self.tailSources(config), options: Self.tailOptions(config), checkpoint: checkpoint)
+        self.tailer = Tailer(
+            sources: Self.tailSources(config), options: Self.tailOptions(config), checkpoint: checkpoint,
+            checkpointMillis: checkpointMillis)
         self.inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         for sinkConfig in config.sinks {
             let sink = Self.makeSink(sinkConfig)
@@ -305,8 +307,15 @@ final class IngestLoop: @unchecked Sendable {
     /// Saves a checkpoint when file ids appeared since the last one, so every file found is on
     /// disk before a hit that carries its id is written, and before a long first read that a
     /// crash could cut short (a file found but not recorded could be rotated out of sight).
+    ///
+    /// It does not restart the periodic timer, so the first round after a start also saves the
+    /// offsets it committed (a daemon that keeps crashing early still makes progress).
     func checkpointNewFileIDs() {
-        if tailer.generation != savedGeneration { saveCheckpoint(now: Self.nowMillis()) }
+        if tailer.generation != savedGeneration {
+            let periodic = lastCheckpoint
+            saveCheckpoint(now: Self.nowMillis())
+            lastCheckpoint = periodic
+        }
     }
 
     func saveCheckpoint(now: Int64) {

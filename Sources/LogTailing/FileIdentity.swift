@@ -22,11 +22,14 @@ public struct FileStatus: Sendable, Equatable {
     public var identity: FileIdentity
     public var size: Int64
     public var isRegular: Bool
+    /// Last data modification (ms since 1970); a rename does not change it.
+    public var modifiedMillis: Int64
 
     init(_ info: stat) {
         identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         size = Int64(info.st_size)
         isRegular = (info.st_mode & S_IFMT) == S_IFREG
+        modifiedMillis = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
     }
 
     /// `stat(2)` (symlinks followed), or the `errno`.

@@ -99,11 +99,23 @@ public final class Tailer {
 
     /// - Parameters:
     ///   - checkpoint: the saved state, or `nil` on the very first start.
-    public init(sources: [TailSource], options: TailOptions = TailOptions(), checkpoint: Checkpoint?) {
+    /// When the checkpoint was saved (ms; its file's modification time): rotated files written
+    /// after it that the checkpoint does not know were created and rotated while hostwatch was
+    /// down.
+    let checkpointMillis: Int64?
+
+    /// - Parameters:
+    ///   - checkpoint: the saved state, or `nil` on the very first start.
+    ///   - checkpointMillis: when it was saved.
+    public init(
+        sources: [TailSource], options: TailOptions = TailOptions(), checkpoint: Checkpoint?,
+        checkpointMillis: Int64? = nil
+    ) {
         self.sources = sources
         self.options = options
         self.known = checkpoint?.files ?? []
         self.firstRun = checkpoint == nil
+        self.checkpointMillis = checkpoint == nil ? nil : checkpointMillis
     }
 
     /// Directories to watch with inotify: those of the patterns and of the open files.
@@ -154,6 +166,7 @@ public final class Tailer {
         if !scannedOnce {
             scannedOnce = true
             resumeUnmatchedEntries(now: now, events: &events)
+            readRotationsMissedWhileDown(now: now, events: &events)
         }
         for (from, to) in Self.finalNames(of: moves) {
             guard let index = sources.firstIndex(where: { $0.patterns.contains { Self.matches(from, pattern: $0) } })
@@ -217,7 +230,10 @@ public final class Tailer {
 
     /// A file renamed away from a watched path: if it was never open (nor is known by its content),
     /// it was created and rotated between two scans; read it whole.
-    func considerUnseenRotation(_ path: String, originalPath: String, sourceIndex: Int, now: Int64, events: inout [TailEvent]) {
+    func considerUnseenRotation(
+        _ path: String, originalPath: String, sourceIndex: Int, now: Int64, events: inout [TailEvent],
+        why: String? = nil
+    ) {
         guard case .success(let status) = FileStatus.of(path: path), status.isRegular else { return }
         if files.contains(where: { $0.identity == status.identity }) || ignored[status.identity] != nil { return }
         if known.contains(where: { $0.identity == status.identity }) { return }
@@ -227,7 +243,7 @@ public final class Tailer {
         }
         open(
             path, sourceIndex: sourceIndex, fileID: Self.newFileID(), mode: isGzip ? .once : .rotated, offset: 0,
-            why: "created and rotated away from \(originalPath) between two scans", now: now, events: &events,
+            why: why ?? "created and rotated away from \(originalPath) between two scans", now: now, events: &events,
             hitPath: originalPath)
     }
 
@@ -289,6 +305,31 @@ public final class Tailer {
                 candidate.path, sourceIndex: 0, fileID: entry.fileID, mode: mode, offset: entry.offset,
                 why: "resumed from the checkpoint of \(entry.path)", now: now, events: &events,
                 hitPath: entry.path, fingerprint: entry.fingerprint)
+        }
+    }
+
+    /// After the first scan of a restart: files next to a watched path (`access.log.1`, its
+    /// `.gz`) that no checkpoint entry knows and that were written after the checkpoint was
+    /// saved were created and rotated away while hostwatch was down: read them whole. (5 s of
+    /// slack before the save: a file created just before it may not have been scanned yet.)
+    func readRotationsMissedWhileDown(now: Int64, events: inout [TailEvent]) {
+        guard let checkpointMillis else { return }
+        for (index, source) in sources.enumerated() {
+            for pattern in source.patterns {
+                let base = String(pattern.split(separator: "/", omittingEmptySubsequences: false).last ?? "")
+                if base.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) { continue }
+                let dir = Self.directory(of: pattern)
+                for name in Self.listDirectory(dir) where name != base && name.hasPrefix(base) {
+                    let next = name.utf8[name.utf8.index(name.utf8.startIndex, offsetBy: base.utf8.count)]
+                    guard next == UInt8(ascii: ".") || next == UInt8(ascii: "-") || next == UInt8(ascii: "_") else { continue }
+                    let path = dir == "." ? name : dir + "/" + name
+                    guard case .success(let status) = FileStatus.of(path: path), status.isRegular,
+                        status.modifiedMillis > checkpointMillis - 5_000
+                    else { continue }
+                    considerUnseenRotation(path, originalPath: pattern, sourceIndex: index, now: now, events: &events,
+                        why: "written after the last checkpoint, rotated away from \(pattern) while hostwatch was down")
+                }
+            }
         }
     }
 

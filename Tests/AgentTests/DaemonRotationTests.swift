@@ -317,6 +317,35 @@ final class DoneFlag: Sendable {
         #expect(report.duplicated == 0)
     }
 
+    /// A file created and rotated away while the daemon was stopped (it never saw it under
+    /// app.log) is found next to app.log at the restart: written after the checkpoint, unknown.
+    @Test func fileCreatedAndRotatedWhileStopped() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath)
+        try daemon.startAndWait()
+        writer.write(2_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        usleep(100_000)
+        writer.write(1_000)
+        writer.rotateRename()
+        writer.write(1_000)  // only ever at app.log while the daemon is down
+        writer.rotateRename()
+        writer.write(1_000)
+        try daemon.startAndWait()
+        daemon.waitForHits(writer.expected.count, timeout: 10)
+        #expect(daemon.stop().status == 0)
+        #expect(daemon.stderr.contains("app.log.1 from byte 0 (written after the last checkpoint, rotated away from \(daemon.logPath) while hostwatch was down)"))
+        let report = lossReport("created and rotated while stopped", expected: writer.expected, got: daemon.hitSequences(), writer: writer)
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+        // Started again: nothing is read twice (the file is known now).
+        try daemon.startAndWait()
+        usleep(500_000)
+        #expect(daemon.stop().status == 0)
+        #expect(daemon.hitSequences().count == writer.expected.count)
+    }
+
     /// The hits file renamed away (logrotate's create mode): the sink notices and reopens; no
     /// hit is lost across the two files.
     @Test func hitsFileRotatedExternally() throws {
