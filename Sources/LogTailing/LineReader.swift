@@ -9,6 +9,10 @@ import Glibc
 /// - A line is the bytes before a `\n`, without the `\n` and without one `\r` right before it.
 ///   Empty lines are delivered (as empty buffers). The last line is delivered at the end of the
 ///   input even without a `\n`; an input that ends with `\n` has no empty line after it.
+/// - With `skipsLeadingNULs` (a tailer's live files), NUL bytes where a line would start are
+///   skipped and counted (``nulBytesSkipped``): they are the hole a writer without `O_APPEND`
+///   leaves after `copytruncate`, and would otherwise glue themselves to the next line and make
+///   it too long to deliver.
 /// - A line longer than `maxLineBytes` (counted without its `\n`/`\r\n`) is not delivered: it is
 ///   skipped up to its `\n` without buffering it (memory stays bounded whatever the line length),
 ///   counted in ``linesTooLong``, and its bytes still advance the offsets of the lines after it.
@@ -48,6 +52,11 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
     @usableFromInline var _bytesRead: Int64 = 0
     @usableFromInline var _linesRead: Int64 = 0
     @usableFromInline var _linesTooLong: Int64 = 0
+    @usableFromInline var _nulBytesSkipped: Int64 = 0
+    @usableFromInline let skipsLeadingNULs: Bool
+
+    /// NUL bytes skipped where a line would start (see ``forEachLine(keepPartialLastLine:byteBudget:_:)``).
+    public var nulBytesSkipped: Int64 { _nulBytesSkipped }
 
     /// The one buffer: `maxLineBytes + 1` bytes of unfinished line plus one chunk.
     @usableFromInline let buffer: UnsafeMutableRawBufferPointer
@@ -91,12 +100,15 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
     ///     for tests).
     ///   - startOffset: the stream offset of the source's first byte (a file opened and positioned
     ///     at a checkpoint); line offsets count from it.
+    ///   - skipsLeadingNULs: skip NUL bytes where a line would start (see the type's notes).
     public init(
         source: consuming Source,
         maxLineBytes: Int = Self.defaultMaxLineBytes,
         chunkSize: Int = Self.defaultChunkSize,
-        startOffset: Int64 = 0
+        startOffset: Int64 = 0,
+        skipsLeadingNULs: Bool = false
     ) {
+        self.skipsLeadingNULs = skipsLeadingNULs
         precondition(maxLineBytes >= 0 && chunkSize > 0 && startOffset >= 0)
         self._source = source
         self.maxLineBytes = maxLineBytes
@@ -151,6 +163,15 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
             }
             if !discarding {
                 while true {
+                    if skipsLeadingNULs, scanned == 0, start < end, base.load(fromByteOffset: start, as: UInt8.self) == 0 {
+                        // NUL bytes where a line should start: the hole a writer without
+                        // O_APPEND leaves after copytruncate (it keeps writing at its old
+                        // offset). Skipped and counted, so the line after them is not lost.
+                        let from = start
+                        while start < end, base.load(fromByteOffset: start, as: UInt8.self) == 0 { start += 1 }
+                        _nulBytesSkipped += Int64(start - from)
+                        if start == end { break }
+                    }
                     let from = start + scanned
                     guard from < end, let found = memchr(base + from, 0x0A, end - from) else { break }
                     let newline = UnsafeMutableRawPointer(found) - base

@@ -380,7 +380,8 @@ public final class Tailer {
                     throw InputError.cannotOpen(path: path, errno: ENOENT)
                 }
                 let reader = LineReader(
-                    source: input, maxLineBytes: options.maxLineBytes, chunkSize: options.chunkBytes, startOffset: start)
+                    source: input, maxLineBytes: options.maxLineBytes, chunkSize: options.chunkBytes, startOffset: start,
+                    skipsLeadingNULs: true)
                 let print = try fingerprint ?? FileFingerprint(of: FileHead.read(path: path).head)
                 file = TailedFile(
                     sourceIndex: sourceIndex, fileID: fileID, path: hitPath ?? path, identity: status.identity,
@@ -400,7 +401,7 @@ public final class Tailer {
                 let source = FileByteSource(descriptor: fd, path: path, closeOnDeinit: false)
                 let reader = LineReader(
                     source: LogInput(plain: source), maxLineBytes: options.maxLineBytes,
-                    chunkSize: options.chunkBytes, startOffset: start)
+                    chunkSize: options.chunkBytes, startOffset: start, skipsLeadingNULs: true)
                 file = TailedFile(
                     sourceIndex: sourceIndex, fileID: fileID, path: hitPath ?? path, identity: status.identity,
                     mode: mode, fingerprint: fingerprint ?? FileFingerprint(of: FileHead.read(descriptor: fd)),
@@ -531,7 +532,8 @@ public final class Tailer {
         lseek(file.descriptor, 0, SEEK_SET)
         let source = FileByteSource(descriptor: file.descriptor, path: file.path, closeOnDeinit: false)
         file.reader = LineReader(
-            source: LogInput(plain: source), maxLineBytes: options.maxLineBytes, chunkSize: options.chunkBytes)
+            source: LogInput(plain: source), maxLineBytes: options.maxLineBytes, chunkSize: options.chunkBytes,
+            skipsLeadingNULs: true)
         file.fileID = Self.newFileID()
         generation += 1
         file.fingerprint = FileFingerprint(of: FileHead.read(descriptor: file.descriptor))

@@ -166,6 +166,25 @@ final class DoneFlag: Sendable {
         #expect(daemon.stderr.contains("reading the lines not yet read from its copy"))
     }
 
+    /// A5: copytruncate with a writer that does not use O_APPEND: it goes on writing at its old
+    /// offset, so the truncated file regrows with a hole of NUL bytes before the new lines.
+    @Test func copyTruncateWithAWriterWithoutAppend() throws {
+        let daemon = try DaemonHarness()
+        let writer = LogWriter(path: daemon.logPath, appends: false)
+        writer.hitEvery = 1  // the line right after the hole must be a hit too
+        try daemon.startAndWait()
+        for _ in 0..<20 {
+            writer.write(1_000)
+            writer.rotateCopyTruncate()
+        }
+        writer.write(1_000)
+        daemon.waitForHits(writer.expected.count)
+        #expect(daemon.stop().status == 0)
+        let report = lossReport("copytruncate, writer without O_APPEND", expected: writer.expected, got: daemon.hitSequences(), writer: writer)
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+
     /// A8: truncated (copytruncate) while the daemon was stopped.
     @Test func copyTruncateWhileStopped() throws {
         let daemon = try DaemonHarness()

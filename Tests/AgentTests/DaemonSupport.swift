@@ -150,9 +150,13 @@ final class LogWriter {
     /// Lines per second while writing (pauses between calls not counted).
     var achievedRate: Int { writingSeconds > 0 ? Int(Double(seq) / writingSeconds) : 0 }
 
-    init(path: String) {
+    /// Whether the writer opens the log with O_APPEND (most do; some write at their own offset).
+    let appends: Bool
+
+    init(path: String, appends: Bool = true) {
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        self.appends = appends
+        fd = open(path, O_WRONLY | (appends ? O_APPEND : 0) | O_CREAT | O_CLOEXEC, 0o644)
     }
 
     deinit { close(fd) }

@@ -185,3 +185,32 @@ struct LineReaderTests {
         #expect(seen == ["a", "b"])
     }
 }
+
+/// The hole a writer without O_APPEND leaves after copytruncate (RELIABILITY.md A5).
+@Suite struct LineReaderNULTests {
+    @Test(arguments: [1, 7, 4096])
+    func nulRunBeforeALineIsSkipped(maxRead: Int) throws {
+        let hole = [UInt8](repeating: 0, count: 3 << 20)  // longer than any line and than the buffer
+        let data = hole + Array("first line\nsecond\n".utf8) + [0, 0] + Array("third\n".utf8)
+        var reader = LineReader(
+            source: MemorySource(data, maxRead: maxRead), maxLineBytes: 1024, chunkSize: 4096, skipsLeadingNULs: true)
+        let lines = try readAll(&reader)
+        #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["first line", "second", "third"])
+        #expect(lines.map(\.offset) == [Int64(hole.count), Int64(hole.count + 11), Int64(hole.count + 20)])
+        #expect(reader.nulBytesSkipped == Int64(hole.count + 2))
+        #expect(reader.linesTooLong == 0)
+    }
+
+    @Test func offByDefault() throws {
+        var reader = LineReader(source: MemorySource([0, 0, 0x61, 0x0A]), maxLineBytes: 1024, chunkSize: 4096)
+        #expect(try readAll(&reader) == [Line(bytes: [0, 0, 0x61], offset: 0)])
+    }
+
+    @Test func nulInsideALineIsKept() throws {
+        var reader = LineReader(
+            source: MemorySource(Array("a\0b\n".utf8)), maxLineBytes: 1024, chunkSize: 4096, skipsLeadingNULs: true)
+        let lines = try readAll(&reader)
+        #expect(lines == [Line(bytes: [0x61, 0, 0x62], offset: 0)])
+        #expect(reader.nulBytesSkipped == 0)
+    }
+}
