@@ -2,7 +2,10 @@
 // appearing in the JSONL sink.
 //
 //     swift build -c release && swift run -c release hostwatch-latency [--seconds 20] [--rate 20000] [--rotate-every 5]
+//     swift run -c release hostwatch-latency --burst 2000000 [--watch 1000000]
 //
+// `--burst N` measures throughput instead: N lines appended at once to the followed log, timed
+// until the last hit is in the JSONL. `--watch N` adds N random domains to the watchlist.
 // Starts the real `hostwatch` binary from the same build directory, appends Squid lines to a
 // log at a steady rate (every fifth line a hit whose URL carries its write time in µs), and
 // watches the JSONL file for them, polling every millisecond. Prints p50/p90/p99/max.
@@ -16,14 +19,18 @@ import Glibc
 var seconds = 20
 var rate = 20_000
 var rotateEvery = 0
+var burst = 0
+var watchCount = 1
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--seconds": seconds = Int(arguments.popFirst() ?? "") ?? seconds
     case "--rate": rate = Int(arguments.popFirst() ?? "") ?? rate
     case "--rotate-every": rotateEvery = Int(arguments.popFirst() ?? "") ?? rotateEvery
+    case "--burst": burst = Int(arguments.popFirst() ?? "") ?? burst
+    case "--watch": watchCount = Int(arguments.popFirst() ?? "") ?? watchCount
     default:
-        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS]")
+        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS] [--burst LINES] [--watch DOMAINS]")
         exit(2)
     }
 }
@@ -44,7 +51,13 @@ try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: tr
 defer { try? FileManager.default.removeItem(at: dir) }
 let logPath = dir.appendingPathComponent("access.log").path
 let hitsPath = dir.appendingPathComponent("state/hits.jsonl").path
-try "evil.test\n".write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
+var watched = "evil.test\n"
+var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+for _ in 1..<max(1, watchCount) {
+    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    watched += "w\(String(state >> 20, radix: 36)).example\n"
+}
+try watched.write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
 try """
     state_dir = "state"
     [[source]]
@@ -72,6 +85,40 @@ try daemon.run()
 // Give it time to start and follow the (empty) log.
 usleep(500_000)
 
+// MARK: - Burst (throughput)
+
+if burst > 0 {
+    var text = ""
+    text.reserveCapacity(burst * 130)
+    for i in 1...burst {
+        let host = i % 200 == 0 ? "www.evil.test" : "h\(i % 100_000).site\(i % 977).com"
+        text += "1795923904.781      5 10.1.2.\(i % 250) TCP_MISS/200 365 GET http://\(host)/seq/\(i) alice HIER_DIRECT/127.0.0.1 text/html\n"
+    }
+    let bytes = Array(text.utf8)
+    let expectedHits = burst / 200
+    let startMicros = micros()
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+    var lines = 0
+    var lastSeen = startMicros
+    let deadline = Date().addingTimeInterval(300)
+    while Date() < deadline {
+        let data = FileManager.default.contents(atPath: hitsPath) ?? Data()
+        lines = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        if lines >= expectedHits {
+            lastSeen = micros()
+            break
+        }
+        usleep(2_000)
+    }
+    kill(daemon.processIdentifier, SIGTERM)
+    daemon.waitUntilExit()
+    let seconds = Double(lastSeen - startMicros) / 1e6
+    print(
+        "hostwatch run, burst of \(burst) lines (\(bytes.count / 1_048_576) MiB) against \(watchCount) watched: "
+            + "\(lines)/\(expectedHits) hits in \(String(format: "%.2f", seconds)) s = \(Int(Double(burst) / seconds)) lines/s")
+    exit(lines == expectedHits ? 0 : 1)
+}
+
 // MARK: - Write
 
 var expected = 0
@@ -97,8 +144,9 @@ var pending: [UInt8] = []
         hitsOffset += Int64(n)
         let now = micros()
         pending.append(contentsOf: buffer[0..<n])
-        while let newline = pending.firstIndex(of: 0x0A) {
-            let line = pending[..<newline]
+        var lineStart = 0
+        while let newline = pending[lineStart...].firstIndex(of: 0x0A) {
+            let line = pending[lineStart..<newline]
             if let range = line.firstRange(of: Array("/t/".utf8)) {
                 let digits = line[range.upperBound...].prefix { $0 >= 0x30 && $0 <= 0x39 }
                 if let written = Int64(String(decoding: digits, as: UTF8.self)) {
@@ -106,8 +154,9 @@ var pending: [UInt8] = []
                     seen += 1
                 }
             }
-            pending.removeSubrange(...newline)
+            lineStart = newline + 1
         }
+        pending.removeSubrange(0..<lineStart)
     }
 }
 
