@@ -168,10 +168,9 @@ public final class Tailer {
             resumeUnmatchedEntries(now: now, events: &events)
             readRotationsMissedWhileDown(now: now, events: &events)
         }
-        for (from, to) in Self.finalNames(of: moves) {
-            guard let index = sources.firstIndex(where: { $0.patterns.contains { Self.matches(from, pattern: $0) } })
-            else { continue }
-            considerUnseenRotation(to, originalPath: from, sourceIndex: index, now: now, events: &events)
+        for (from, to) in Self.finalNames(of: moves)
+        where sources.contains(where: { $0.patterns.contains { Self.matches(from, pattern: $0) } }) {
+            considerUnseenRotation(to, originalPath: from, sourceIndex: sourceIndex(of: from), now: now, events: &events)
         }
         retireFinished(now: now, events: &events)
         return events
@@ -247,6 +246,11 @@ public final class Tailer {
             hitPath: originalPath)
     }
 
+    /// The source whose patterns name `path` (the first if several do; 0 if none does any more).
+    func sourceIndex(of path: String) -> Int {
+        sources.firstIndex { $0.patterns.contains { Self.matches(path, pattern: $0) } } ?? 0
+    }
+
     /// Where each renamed file ended up, following chains (`a` → `a.1`, then `a.1` → `a.2`).
     static func finalNames(of moves: [(from: String, to: String)]) -> [(from: String, to: String)] {
         var result: [(from: String, to: String)] = []
@@ -302,7 +306,8 @@ public final class Tailer {
             if files.contains(where: { $0.identity == candidate.status.identity }) { continue }
             let mode: TailedFile.Mode = !candidate.isGzip && candidate.status.identity == entry.identity && entry.state != .once ? .rotated : .once
             open(
-                candidate.path, sourceIndex: 0, fileID: entry.fileID, mode: mode, offset: entry.offset,
+                candidate.path, sourceIndex: sourceIndex(of: entry.path), fileID: entry.fileID, mode: mode,
+                offset: entry.offset,
                 why: "resumed from the checkpoint of \(entry.path)", now: now, events: &events,
                 hitPath: entry.path, fingerprint: entry.fingerprint)
         }

@@ -391,3 +391,78 @@ final class DoneFlag: Sendable {
         #expect(daemon.stderr.contains("reopened \(daemon.hitsPath) (the file was moved or deleted)"))
     }
 }
+
+/// Two sources with different formats: each file keeps its source's parser, also when it is
+/// found again after a restart under a rotated name.
+@Suite struct DaemonMultiSourceTests {
+    @Test func eachSourceKeepsItsFormatAcrossRotationWhileStopped() throws {
+        let daemon = try DaemonHarness()
+        let dnsPath = daemon.dir.appendingPathComponent("dnsmasq.log").path
+        let config = """
+            state_dir = "state"
+            [[source]]
+            name = "proxy"
+            paths = ["app.log"]
+            format = "squid"
+            start_at = "beginning"
+            [[source]]
+            name = "dns"
+            paths = ["dnsmasq.log"]
+            format = "dnsmasq"
+            start_at = "beginning"
+            time_zone = "UTC"
+            [watchlist]
+            files = ["watched.txt"]
+            [[sink]]
+            type = "jsonl"
+            path = "state/hits.jsonl"
+            [api]
+            listen = ""
+            """
+        try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let proxy = LogWriter(path: daemon.logPath)
+        var dnsSeq = 0
+        func writeDNS(_ count: Int) {
+            var text = ""
+            for _ in 0..<count {
+                dnsSeq += 1
+                text += "Nov 29 03:45:04 dnsmasq[7]: query[A] q\(dnsSeq).evil.test from 10.0.0.9\n"
+            }
+            let handle = FileHandle(forWritingAtPath: dnsPath) ?? {
+                _ = FileManager.default.createFile(atPath: dnsPath, contents: nil)
+                return FileHandle(forWritingAtPath: dnsPath)!
+            }()
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            handle.closeFile()
+        }
+        writeDNS(100)
+        try daemon.startAndWait()
+        proxy.write(1_000)
+        daemon.waitForLines(proxy.expected.count + 100)
+        #expect(daemon.stop().status == 0)
+        writeDNS(100)  // unread when the daemon stopped
+        rename(dnsPath, dnsPath + ".1")
+        writeDNS(50)  // a new dnsmasq.log
+        proxy.write(1_000)
+        try daemon.startAndWait()
+        daemon.waitForLines(proxy.expected.count + 250)
+        #expect(daemon.stop().status == 0)
+
+        let data = try #require(FileManager.default.contents(atPath: daemon.hitsPath))
+        var dnsHosts: [String] = []
+        var formats: [String: Int] = [:]
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            let format = try #require(object["format"] as? String)
+            formats[format, default: 0] += 1
+            if format == "dnsmasq" { dnsHosts.append(try #require(object["host"] as? String)) }
+        }
+        #expect(formats == ["squid": proxy.expected.count, "dnsmasq": 250])
+        #expect(Set(dnsHosts).count == 250)
+        #expect(Set(dnsHosts) == Set((1...250).map { "q\($0).evil.test" }))
+        let report = lossReport("two sources", expected: proxy.expected, got: daemon.hitSequences(), writer: proxy)
+        #expect(report.lost == 0)
+        #expect(report.duplicated == 0)
+    }
+}

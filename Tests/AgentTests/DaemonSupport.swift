@@ -121,6 +121,16 @@ final class DaemonHarness {
         }
     }
 
+    /// Waits until the JSONL holds at least `count` lines, whatever their kind.
+    func waitForLines(_ count: Int, timeout: Double = 30) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let data = FileManager.default.contents(atPath: hitsPath) ?? Data()
+            if data.reduce(0, { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }) >= count { return }
+            usleep(50_000)
+        }
+    }
+
     func waitForLog(_ text: String, timeout: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
