@@ -212,7 +212,7 @@ final class LogWriter {
     /// Opens the path again (after the test renamed or deleted the file itself).
     func reopen() {
         close(fd)
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(path, O_WRONLY | (appends ? O_APPEND : 0) | O_CREAT | O_CLOEXEC, 0o644)
     }
 
     /// Appends `text` as is (to write half a line).
@@ -221,14 +221,20 @@ final class LogWriter {
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
     }
 
-    /// logrotate's default: rename to `.1` (the old `.1` to `.2`), create a new file.
+    /// logrotate's default: rename to `.1` (older generations shift up, five are kept), create a
+    /// new file.
     func rotateRename() {
+        renameOnly()
+        reopen()
+    }
+
+    /// The rename half of a rotation: the writer keeps writing to the renamed file until it
+    /// calls ``reopen()``.
+    func renameOnly() {
         for generation in stride(from: 4, through: 1, by: -1) {
             rename(path + ".\(generation)", path + ".\(generation + 1)")
         }
         rename(path, path + ".1")
-        close(fd)
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
     }
 
     /// logrotate's `copytruncate`: copy to `.1` (the old `.1` to `.2`), then truncate in place;
