@@ -43,6 +43,11 @@ public final class TailedFile {
     var isFinished = false
     /// Set when a gzip `once` file could not be read to its end.
     var failure: String?
+    /// The last bytes before ``consumedOffset`` as read, and where they start: if the file no
+    /// longer has them there, it was truncated and rewritten (a writer without O_APPEND leaves
+    /// a NUL hole there, and the first kilobyte may not change at all).
+    var marker: [UInt8] = []
+    var markerOffset: Int64 = 0
 
     init(
         sourceIndex: Int, fileID: UInt64, path: String, identity: FileIdentity, mode: Mode,

@@ -473,7 +473,9 @@ public final class Tailer {
                 return ReadResult(bytes: 0, more: false, events: [])
             }
             let position = file.reader.readOffset
-            if status.size < position || (status.size > position && !headStillMatches(file)) {
+            if status.size < position
+                || (status.size > position && (!headStillMatches(file) || !markerStillMatches(file)))
+            {
                 handleTruncation(of: file, now: now, events: &events)
                 return ReadResult(bytes: 0, more: true, events: events)
             }
@@ -492,6 +494,7 @@ public final class Tailer {
                 _ = try? file.reader.deliverPendingLine(body)
                 file.isFinished = true
             }
+            rememberMarker(of: file)
             let caughtUp = file.reader.readOffset >= file.lastSize
             file.behindSinceMillis = caughtUp ? nil : (file.behindSinceMillis ?? now)
         }
@@ -511,6 +514,31 @@ public final class Tailer {
         if file.fingerprint.length > 0, !file.fingerprint.matches(head: head) { return false }
         if head.count > file.fingerprint.length { file.fingerprint = FileFingerprint(of: head) }
         return true
+    }
+
+    /// How many of the last bytes read are remembered (Splunk's "seekCRC", Fluent Bit's offset
+    /// marker).
+    static let markerLength: Int64 = 64
+
+    func rememberMarker(of file: TailedFile) {
+        // The last bytes read, which include an unfinished line: right after a NUL hole was
+        // skipped, the bytes before the consumed offset are NULs and would match a new hole.
+        let end = file.reader.readOffset
+        let start = max(0, end - Self.markerLength)
+        if start == file.markerOffset, file.marker.count == Int(end - start) { return }
+        file.marker = Self.readBytes(file.descriptor, from: start, count: Int(end - start))
+        file.markerOffset = start
+    }
+
+    func markerStillMatches(_ file: TailedFile) -> Bool {
+        if file.marker.isEmpty { return true }
+        return Self.readBytes(file.descriptor, from: file.markerOffset, count: file.marker.count) == file.marker
+    }
+
+    static func readBytes(_ descriptor: Int32, from offset: Int64, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, count, off_t(offset)) }
+        return n == count ? bytes : []
     }
 
     /// The file was truncated in place. Lines not yet read are in its copy, if `copytruncate`
@@ -545,6 +573,8 @@ public final class Tailer {
         file.committedOffset = 0
         file.lastSize = 0
         file.lastGrowthMillis = now
+        file.marker = []
+        file.markerOffset = 0
     }
 
     /// Records that the hits of every line delivered so far are written: checkpoints may now
