@@ -67,9 +67,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(problems: [ConfigProblem(file: path, line: 0, message: error.description)])
         }
-        var config = try parse(bytes: bytes, file: path, baseDirectory: Tailer.directoryName(of: path))
-        config.path = path
-        return config
+        return try parse(bytes: bytes, file: path, baseDirectory: Tailer.directoryName(of: path))
     }
 
     public static func parse(_ text: String, file: String, baseDirectory: String?) throws(ConfigError) -> DaemonConfig {
@@ -317,7 +315,7 @@ struct TableReader {
             }
         }
         var config = DaemonConfig(
-            path: nil, stateDirectory: resolve(stateDirectory ?? "."), sources: sources,
+            stateDirectory: resolve(stateDirectory ?? "."), sources: sources,
             watchFiles: watchFiles.map(resolve), allowFiles: allowFiles.map(resolve), sinks: sinks, listen: listen)
         if let tail = table(root, "tail") {
             let keys = ["poll_interval", "checkpoint_interval", "rotate_wait", "partial_line_wait"]

@@ -28,8 +28,6 @@ public struct DaemonConfig: Sendable, Equatable {
         }
     }
 
-    /// Where the file came from (`nil`: the embedded default).
-    public var path: String?
     public var stateDirectory: String
     public var sources: [Source]
     public var watchFiles: [String]

@@ -41,8 +41,6 @@ public final class TailedFile {
     var lastGrowthMillis: Int64
     /// Read to its end (or waited out) and ready to be closed once committed.
     var isFinished = false
-    /// Set when a gzip `once` file could not be read to its end.
-    var failure: String?
     /// The last bytes before ``consumedOffset`` as read, and where they start: if the file no
     /// longer has them there, it was truncated and rewritten (a writer without O_APPEND leaves
     /// a NUL hole there, and the first kilobyte may not change at all).

@@ -462,7 +462,6 @@ public final class Tailer {
                 }
                 if file.reader.isAtEnd { file.isFinished = true }
             } catch {
-                file.failure = "\(error)"
                 file.isFinished = true
                 events.append(.failed(path: file.path, message: "\(error)"))
             }

@@ -1,1 +1,0 @@
-// Pipeline wiring: scan, sinks, and (later) the daemon.
