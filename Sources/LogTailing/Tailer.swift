@@ -154,8 +154,9 @@ public final class Tailer {
         for (index, source) in sources.enumerated() {
             for pattern in source.patterns {
                 for path in Self.glob(pattern) {
-                    if case .success(let status) = FileStatus.of(path: path) { present.insert(status.identity) }
-                    consider(path, sourceIndex: index, startAtEnd: source.startAtEnd, now: now, events: &events)
+                    guard case .success(let status) = FileStatus.of(path: path) else { continue }
+                    present.insert(status.identity)
+                    consider(path, status: status, sourceIndex: index, startAtEnd: source.startAtEnd, now: now, events: &events)
                 }
             }
         }
@@ -176,8 +177,10 @@ public final class Tailer {
         return events
     }
 
-    func consider(_ path: String, sourceIndex: Int, startAtEnd: Bool, now: Int64, events: inout [TailEvent]) {
-        guard case .success(let status) = FileStatus.of(path: path), status.isRegular else { return }
+    func consider(
+        _ path: String, status: FileStatus, sourceIndex: Int, startAtEnd: Bool, now: Int64, events: inout [TailEvent]
+    ) {
+        guard status.isRegular else { return }
         if files.contains(where: { $0.identity == status.identity }) { return }
         if let size = ignored[status.identity], size == status.size { return }
         if let size = incompleteGzip[status.identity], size == status.size { return }

@@ -262,16 +262,22 @@ final class LogWriter {
     }
 }
 
-/// Lost and duplicated sequence numbers, printed for the record.
-func lossReport(_ name: String, expected: [Int], got: [Int], writer: LogWriter? = nil) -> (lost: Int, duplicated: Int) {
+/// Prints the figures of a run (hits expected and written, lost, duplicated, the writer's rate)
+/// and expects every expected hit exactly once. On a loss it also prints the missing sequence
+/// numbers and the end of the daemon's log.
+func expectEveryHitOnce(
+    _ name: String, expected: [Int], got: [Int], writer: LogWriter? = nil, daemon: DaemonHarness? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let gotSet = Set(got)
-    let lost = expected.filter { !gotSet.contains($0) }.count
+    let missing = expected.filter { !gotSet.contains($0) }
     let duplicated = got.count - gotSet.count
     let rate = writer.map { ", \($0.seq) lines written at \($0.achievedRate) lines/s" } ?? ""
-    print("\(name): \(expected.count) hits expected, \(got.count) written, \(lost) lost, \(duplicated) duplicated\(rate)")
-    if lost > 0 {
-        let missing = expected.filter { !gotSet.contains($0) }
+    print("\(name): \(expected.count) hits expected, \(got.count) written, \(missing.count) lost, \(duplicated) duplicated\(rate)")
+    if !missing.isEmpty {
         print("  first lost: \(missing.prefix(5)), last lost: \(missing.suffix(5))")
+        if let daemon { print(daemon.stderr.split(separator: "\n").suffix(80).joined(separator: "\n")) }
     }
-    return (lost, duplicated)
+    #expect(missing.isEmpty, "\(missing.count) hits lost", sourceLocation: sourceLocation)
+    #expect(duplicated == 0, "\(duplicated) hits written twice", sourceLocation: sourceLocation)
 }
