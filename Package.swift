@@ -40,10 +40,11 @@ let package = Package(
         .target(name: "LogTailing", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "TOML", swiftSettings: swiftSettings),
         .target(name: "Watchlist", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
+        .target(name: "BlockRules", dependencies: ["Watchlist", "DomainMatch"], swiftSettings: swiftSettings),
         .target(
             name: "Agent",
             dependencies: [
-                "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "TOML",
+                "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "BlockRules", "TOML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -62,7 +63,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hostwatch-bench",
-            dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "SeededRandom"],
+            dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "BlockRules", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "hostwatch-latency", swiftSettings: swiftSettings),
@@ -76,6 +77,11 @@ let package = Package(
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "WatchlistTests", dependencies: ["Watchlist", "DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BlockRulesTests",
+            dependencies: ["BlockRules", "Watchlist", "DomainMatch", "SeededRandom"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AgentTests",
             dependencies: ["Agent", "hostwatch", "Watchlist", "LogParsing", "DomainMatch", "SeededRandom"],

@@ -375,7 +375,10 @@ public struct HostMatcherBuilder: Sendable {
         }
         if entries[e].flags & Self.roleFlags == 0 { namedCount += 1 }
         entries[e].flags |= flag
-        if scope == .exact { entries[e].exactValue = value } else { entries[e].suffixValue = value }
+        // Values belong to watch entries; an allow entry on the same name must not overwrite one.
+        if role == .watch {
+            if scope == .exact { entries[e].exactValue = value } else { entries[e].suffixValue = value }
+        }
         if !isIP { markAncestors(of: e) }
         return .added
     }

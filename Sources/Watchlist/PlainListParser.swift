@@ -16,7 +16,12 @@ public import DomainMatch
 /// https://secure.bad.example/path?x=1      ← a pasted URL: its host
 /// 203.0.113.7                              ← an IP literal (exact)
 /// evil.example risk=90 tags=phishing,brand # optional metadata, then a comment
+/// kit.example action=block expires=2027-01-31  # block it (block files); drop it from that day
 /// ```
+///
+/// `action=block` puts the entry into block files (`alert`, the default when no block
+/// threshold applies, only reports visits); `expires=` takes a UTC date (`2027-01-31`, the entry
+/// is gone from 00:00 UTC that day) or a moment (`2027-01-31T12:00:00Z`).
 ///
 /// Blank lines are ignored. A name must be valid after normalization (see ``HostNormalizer``),
 /// and a watched name needs at least two labels: a bare `com` would flag a whole TLD.
@@ -28,6 +33,9 @@ public struct PlainListParser {
         public var scope: MatchScope
         public var tags: [String]
         public var risk: Int?
+        public var action: EntryAction
+        /// Unix seconds from which the entry no longer applies.
+        public var expires: Int64?
     }
 
     let file: String
@@ -97,7 +105,9 @@ public struct PlainListParser {
             return fail("\(quoted): '*' is only allowed as a leading '*.' (which means the domain itself)")
         }
 
-        var entry = Entry(name: UnsafeRawBufferPointer(start: nil, count: 0), kind: .name, scope: scope, tags: [], risk: nil)
+        var entry = Entry(
+            name: UnsafeRawBufferPointer(start: nil, count: 0), kind: .name, scope: scope, tags: [], risk: nil,
+            action: .unspecified, expires: nil)
         switch HostNormalizer.normalize(UnsafeRawBufferPointer(rebasing: line[a..<b]), into: scratch) {
         case .failure(let rejection):
             return fail("\(quoted) is not a valid name: \(rejection.explanation)")
@@ -116,7 +126,7 @@ public struct PlainListParser {
         let rest = String(decoding: line[restStart..<end], as: UTF8.self)
         for token in rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
             guard let eq = token.firstIndex(of: "=") else {
-                return fail("unexpected '\(token)' after the name: metadata is key=value (risk=, tags=)")
+                return fail("unexpected '\(token)' after the name: metadata is key=value (risk=, tags=, action=, expires=)")
             }
             let key = token[..<eq]
             let value = token[token.index(after: eq)...]
@@ -132,8 +142,18 @@ public struct PlainListParser {
                     return fail("tags must be a comma-separated list of [A-Za-z0-9_.:-] words, not '\(value)'")
                 }
                 entry.tags = tags
+            case "action":
+                guard let action = EntryAction(rawValue: String(value)), action != .unspecified else {
+                    return fail("action must be 'block' or 'alert', not '\(value)'")
+                }
+                entry.action = action
+            case "expires":
+                guard let moment = Self.parseExpiry(value) else {
+                    return fail("expires must be a UTC date (2027-01-31) or moment (2027-01-31T12:00:00Z), not '\(value)'")
+                }
+                entry.expires = moment
             default:
-                return fail("unknown metadata key '\(key)' (known: risk, tags)")
+                return fail("unknown metadata key '\(key)' (known: risk, tags, action, expires)")
             }
         }
         return .success(entry)
@@ -161,6 +181,52 @@ public struct PlainListParser {
     static func contains(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ byte: UInt8) -> Bool {
         for i in range where bytes[i] == byte { return true }
         return false
+    }
+
+    /// `2027-01-31` (00:00 UTC that day) or `2027-01-31T12:00:00Z`, as Unix seconds.
+    static func parseExpiry(_ text: Substring) -> Int64? {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for i in range {
+                guard bytes[i] >= 0x30, bytes[i] <= 0x39 else { return nil }
+                value = value * 10 + Int(bytes[i] - 0x30)
+            }
+            return value
+        }
+        guard bytes.count == 10 || bytes.count == 20, let year = number(0..<4), bytes[4] == 0x2D,
+            let month = number(5..<7), bytes[7] == 0x2D, let day = number(8..<10),
+            (1970...9999).contains(year), (1...12).contains(month),
+            (1...daysInMonth(year: year, month: month)).contains(day)
+        else { return nil }
+        var seconds = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        if bytes.count == 20 {
+            guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), let hour = number(11..<13),
+                bytes[13] == 0x3A, let minute = number(14..<16), bytes[16] == 0x3A, let second = number(17..<19),
+                bytes[19] == UInt8(ascii: "Z") || bytes[19] == UInt8(ascii: "z"), hour < 24, minute < 60, second < 60
+            else { return nil }
+            seconds += Int64(hour * 3600 + minute * 60 + second)
+        }
+        return seconds
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }

@@ -1,18 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import DomainMatch
 
-/// The metadata a hit reports for the watch entry it matched.
+/// What an analyst wants done about a watched name.
+public enum EntryAction: String, Sendable, Equatable {
+    /// The list says nothing: block files decide by risk (their `min_risk`), if they have one.
+    case unspecified
+    /// Report visits; never put it into a block file.
+    case alert
+    /// Report visits and put it into block files.
+    case block
+}
+
+/// The metadata of a watch entry: hits report `list`, `tags` and `risk`.
 public struct EntryMetadata: Sendable, Equatable {
     /// The list the entry came from: its file name without the extension.
     public var list: String
     public var tags: [String]
     /// 0–100, `nil` when the list gives none.
     public var risk: Int?
+    public var action: EntryAction
+    /// Unix seconds from which the entry no longer applies; `nil` = never.
+    public var expires: Int64?
 
-    public init(list: String, tags: [String] = [], risk: Int? = nil) {
+    public init(
+        list: String, tags: [String] = [], risk: Int? = nil, action: EntryAction = .unspecified, expires: Int64? = nil
+    ) {
         self.list = list
         self.tags = tags
         self.risk = risk
+        self.action = action
+        self.expires = expires
     }
+}
+
+/// What loading does with an entry line that is not valid.
+public enum InvalidEntryPolicy: String, Sendable, Equatable {
+    /// The whole load fails with every problem listed (the safe default: nothing half-read).
+    case reject
+    /// The line is skipped and reported (``Watchlist/skipped``); the rest of the list loads.
+    case skip
 }
 
 /// Watch and allow entries compiled into a ``HostMatcher``, with each watch entry's metadata.
@@ -26,23 +56,36 @@ public final class Watchlist: Sendable {
     public let allowCount: Int
     /// Entries that repeated an earlier one (same name and scope); the first one is kept.
     public let duplicateCount: Int
+    /// Entries whose `expires` had passed when the list was loaded: left out.
+    public let expiredCount: Int
+    /// The earliest `expires` of the entries loaded: the list should be loaded again then.
+    public let nextExpiry: Int64?
+    /// Invalid lines left out under ``InvalidEntryPolicy/skip`` (the first 1000 of them).
+    public let skipped: [WatchlistError]
+    /// How many invalid lines were left out.
+    public let skippedCount: Int
 
-    /// Per watch entry, packed: list index (16 bits), risk (8 bits, 0xFF = none), tag-set index.
+    /// Per watch entry, packed: list index (16 bits), risk (8 bits, 0xFF = none), action (2 bits),
+    /// tag-set index (32 bits).
     private let packed: [UInt64]
     private let lists: [String]
     private let tagSets: [[String]]
+    /// Only the entries that have an `expires`.
+    private let expiries: [UInt32: Int64]
 
-    init(
-        matcher: HostMatcher, watchCount: Int, allowCount: Int, duplicateCount: Int,
-        packed: [UInt64], lists: [String], tagSets: [[String]]
-    ) {
-        self.matcher = matcher
-        self.watchCount = watchCount
-        self.allowCount = allowCount
-        self.duplicateCount = duplicateCount
-        self.packed = packed
-        self.lists = lists
-        self.tagSets = tagSets
+    init(builder: WatchlistBuilder) {
+        matcher = builder.matcher.build()
+        watchCount = builder.watchCount
+        allowCount = builder.allowCount
+        duplicateCount = builder.duplicateCount
+        expiredCount = builder.expiredCount
+        nextExpiry = builder.expiries.values.min()
+        skipped = builder.skipped
+        skippedCount = builder.skippedCount
+        packed = builder.packed
+        lists = builder.lists
+        tagSets = builder.tagSets
+        expiries = builder.expiries
     }
 
     /// The metadata of the watch entry a match returned.
@@ -50,7 +93,31 @@ public final class Watchlist: Sendable {
         let p = packed[Int(value)]
         let risk = Int((p >> 16) & 0xFF)
         return EntryMetadata(
-            list: lists[Int(p & 0xFFFF)], tags: tagSets[Int(p >> 32)], risk: risk == 0xFF ? nil : risk)
+            list: lists[Int(p & 0xFFFF)], tags: tagSets[Int(p >> 32)], risk: risk == 0xFF ? nil : risk,
+            action: Self.actions[Int((p >> 24) & 3)], expires: expiries.isEmpty ? nil : expiries[value])
+    }
+
+    /// The risk and action of a watch entry, without building its metadata (block files ask this
+    /// for every entry of a 1M-entry list).
+    public func riskAndAction(for value: UInt32) -> (risk: Int?, action: EntryAction) {
+        let p = packed[Int(value)]
+        let risk = Int((p >> 16) & 0xFF)
+        return (risk == 0xFF ? nil : risk, Self.actions[Int((p >> 24) & 3)])
+    }
+
+    /// When the watch entry stops applying, if it has an `expires`.
+    public func expiry(for value: UInt32) -> Int64? {
+        expiries.isEmpty ? nil : expiries[value]
+    }
+
+    static let actions: [EntryAction] = [.unspecified, .alert, .block, .unspecified]
+
+    static func actionBits(_ action: EntryAction) -> UInt64 {
+        switch action {
+        case .unspecified: 0
+        case .alert: 1
+        case .block: 2
+        }
     }
 
     /// An empty watchlist: matches nothing.
@@ -59,17 +126,32 @@ public final class Watchlist: Sendable {
 
 /// Collects entries from list files (or text) and compiles them.
 public struct WatchlistBuilder: Sendable {
-    private var matcher = HostMatcherBuilder()
-    private var packed: [UInt64] = []
-    private var lists: [String] = []
-    private var tagSets: [[String]] = [[]]
+    fileprivate var matcher = HostMatcherBuilder()
+    fileprivate var packed: [UInt64] = []
+    fileprivate var lists: [String] = []
+    fileprivate var tagSets: [[String]] = [[]]
     private var tagSetIndex: [[String]: Int] = [[]: 0]
     private var errors: [WatchlistError] = []
-    private var watchCount = 0
-    private var allowCount = 0
-    private var duplicateCount = 0
+    fileprivate var watchCount = 0
+    fileprivate var allowCount = 0
+    fileprivate var duplicateCount = 0
+    fileprivate var expiredCount = 0
+    fileprivate var expiries: [UInt32: Int64] = [:]
+    fileprivate var skipped: [WatchlistError] = []
+    fileprivate var skippedCount = 0
+    private let now: Int64
+    private let invalidEntries: InvalidEntryPolicy
 
-    public init() {}
+    /// - Parameters:
+    ///   - now: Unix seconds; entries that expired by then are left out.
+    ///   - invalidEntries: whether an invalid line fails the load or is skipped and reported.
+    public init(now: Int64 = currentUnixSeconds(), invalidEntries: InvalidEntryPolicy = .reject) {
+        self.now = now
+        self.invalidEntries = invalidEntries
+    }
+
+    /// At most this many skipped lines are kept for the report (all are counted).
+    public static let maxSkippedKept = 1000
 
     /// At most this many errors are collected before loading stops.
     public static let maxErrors = 100
@@ -97,6 +179,11 @@ public struct WatchlistBuilder: Sendable {
             parser.forEachEntry(in: raw) { result in
                 switch result {
                 case .failure(let error):
+                    if invalidEntries == .skip {
+                        skippedCount += 1
+                        if skipped.count < Self.maxSkippedKept { skipped.append(error) }
+                        return true
+                    }
                     errors.append(error)
                     return errors.count < Self.maxErrors
                 case .success(let entry):
@@ -108,6 +195,10 @@ public struct WatchlistBuilder: Sendable {
     }
 
     private mutating func add(_ entry: PlainListParser.Entry, role: MatchRole, listIndex: UInt64) {
+        if let expires = entry.expires, expires <= now {
+            expiredCount += 1
+            return
+        }
         let value = UInt32(packed.count)
         let result = matcher.add(entry.name, kind: entry.kind, scope: entry.scope, role: role, value: value)
         guard result == .added else {
@@ -130,7 +221,8 @@ public struct WatchlistBuilder: Sendable {
                 }
             }
             let risk = UInt64(entry.risk ?? 0xFF)
-            packed.append(UInt64(tagSet) << 32 | risk << 16 | listIndex)
+            packed.append(UInt64(tagSet) << 32 | Watchlist.actionBits(entry.action) << 24 | risk << 16 | listIndex)
+            if let expires = entry.expires { expiries[value] = expires }
         }
     }
 
@@ -140,9 +232,7 @@ public struct WatchlistBuilder: Sendable {
         guard lists.count <= 0xFFFF else {
             throw WatchlistLoadError(errors: [WatchlistError(file: "", line: 0, reason: "more than 65535 list files")])
         }
-        return Watchlist(
-            matcher: matcher.build(), watchCount: watchCount, allowCount: allowCount,
-            duplicateCount: duplicateCount, packed: packed, lists: lists, tagSets: tagSets)
+        return Watchlist(builder: self)
     }
 
     /// `rules/phishing.txt` → `phishing`.
@@ -157,8 +247,11 @@ public struct WatchlistBuilder: Sendable {
 
 extension Watchlist {
     /// Loads watch and allow list files into one compiled watchlist.
-    public static func load(watch: [String], allow: [String] = []) throws(WatchlistLoadError) -> Watchlist {
-        var builder = WatchlistBuilder()
+    public static func load(
+        watch: [String], allow: [String] = [], now: Int64 = currentUnixSeconds(),
+        invalidEntries: InvalidEntryPolicy = .reject
+    ) throws(WatchlistLoadError) -> Watchlist {
+        var builder = WatchlistBuilder(now: now, invalidEntries: invalidEntries)
         for path in watch { builder.addFile(path: path, role: .watch) }
         for path in allow { builder.addFile(path: path, role: .allow) }
         return try builder.build()
@@ -192,4 +285,11 @@ public struct WatchlistLoadError: Error, Sendable, Equatable, CustomStringConver
         if errors.count >= WatchlistBuilder.maxErrors { text += "\n(stopped after \(errors.count) errors)" }
         return text
     }
+}
+
+/// The current time in Unix seconds (the default "now" for expiry).
+public func currentUnixSeconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec)
 }

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DomainMatch
+
+/// The Public Suffix List (publicsuffix.org), as Debian's `publicsuffix` package installs it:
+/// names under which anyone can register (`com`, `co.uk`, `github.io`). Blocking one would
+/// block everybody under it, so no block file ever contains one.
+///
+/// Both sections are used (ICANN and private): `github.io` is as much a shared suffix as
+/// `co.uk`. Rules in Unicode are stored in punycode, the form names are compared in.
+public struct PublicSuffixList: Sendable {
+    /// Where Debian's `publicsuffix` package puts the list.
+    public static let debianPath = "/usr/share/publicsuffix/public_suffix_list.dat"
+
+    /// `co.uk`: that name is a public suffix.
+    private var rules: Set<String> = []
+    /// `*.ck` stored as `ck`: every name directly under it is a public suffix…
+    private var wildcards: Set<String> = []
+    /// …except these (`!www.ck`).
+    private var exceptions: Set<String> = []
+
+    public var ruleCount: Int { rules.count + wildcards.count + exceptions.count }
+
+    /// Parses the list's text; a rule that does not normalize is an error with its line.
+    public init(text: [UInt8], file: String) throws(BlockRulesError) {
+        var lineNumber = 0
+        var start = 0
+        while start < text.count {
+            lineNumber += 1
+            var end = start
+            while end < text.count, text[end] != 0x0A { end += 1 }
+            // A rule is the line up to the first white space; `//` starts a comment line.
+            var ruleEnd = start
+            while ruleEnd < end, text[ruleEnd] != 0x20, text[ruleEnd] != 0x09, text[ruleEnd] != 0x0D { ruleEnd += 1 }
+            let rule = String(decoding: text[start..<ruleEnd], as: UTF8.self)
+            start = end + 1
+            if rule.isEmpty || rule.hasPrefix("//") { continue }
+            var body = Substring(rule)
+            var kind = 0
+            if body.hasPrefix("!") {
+                kind = 2
+                body = body.dropFirst()
+            } else if body.hasPrefix("*.") {
+                kind = 1
+                body = body.dropFirst(2)
+            }
+            guard case .success(let normalized) = HostNormalizer.normalize(body), normalized.kind == .name else {
+                throw BlockRulesError("\(file):\(lineNumber): '\(rule)' is not a valid public suffix rule")
+            }
+            switch kind {
+            case 1: wildcards.insert(normalized.name)
+            case 2: exceptions.insert(normalized.name)
+            default: rules.insert(normalized.name)
+            }
+        }
+        guard !rules.isEmpty else { throw BlockRulesError("\(file): no public suffix rules in it") }
+    }
+
+    /// Loads the list from `path`; a missing file says which package provides it.
+    public static func load(path: String = debianPath) throws(BlockRulesError) -> PublicSuffixList {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw BlockRulesError(
+                "\(path): cannot read the Public Suffix List (\(reason)); install Debian's 'publicsuffix' package "
+                    + "(apt-get install publicsuffix) or set its path (--public-suffix-list / public_suffix_list)")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n < 0 { throw BlockRulesError("\(path): read failed: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return try PublicSuffixList(text: bytes, file: path)
+    }
+
+    /// Whether `name` (canonical form) is itself a public suffix.
+    public func isPublicSuffix(_ name: String) -> Bool {
+        if exceptions.contains(name) { return false }
+        if rules.contains(name) { return true }
+        guard let dot = name.utf8.firstIndex(of: 0x2E) else {
+            // The list's default rule "*": every top-level domain is a public suffix.
+            return true
+        }
+        return wildcards.contains(String(name[name.index(after: dot)...]))
+    }
+}
+
+/// A problem that stops a block file from being written or published; the message names the
+/// file and the reason.
+public struct BlockRulesError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for counters and exit codes.
+    public enum Kind: String, Sendable {
+        case config
+        /// The new file would change too many entries at once: the old one is kept.
+        case changeGuard = "change_guard"
+        /// The validator rejected the new file: the old one is kept.
+        case validation
+        /// The reload command failed: the old file was put back.
+        case reload
+        /// The file at the path was not written by hostwatch: it is left alone.
+        case foreignFile = "foreign_file"
+        /// Reading or writing a file failed.
+        case io
+    }
+
+    public var kind: Kind
+    public var description: String
+
+    public init(_ description: String, kind: Kind = .config) {
+        self.kind = kind
+        self.description = description
+    }
+}
