@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "hostwatch",
             dependencies: [
-                "Agent",
+                "Agent", "BlockRules", "Watchlist",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

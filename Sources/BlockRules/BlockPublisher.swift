@@ -33,7 +33,7 @@ public struct ChangeGuard: Sendable, Equatable {
 }
 
 /// One block file to keep current.
-public struct BlockTarget: Sendable {
+public struct BlockTarget: Sendable, Equatable {
     public var format: BlockFormat
     public var path: String
     public var options = BlockFormatOptions()
