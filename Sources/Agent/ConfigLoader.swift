@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BlockRules
 import LogParsing
 import LogTailing
 import TOML
@@ -139,10 +140,28 @@ public enum ConfigLoader {
         var problems: [String] = []
         var notes: [String] = []
         do {
-            let watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles)
+            let watchlist = try loadWatchlist(config)
             notes.append("watchlists: \(watchlist.watchCount) watched, \(watchlist.allowCount) allowed, \(watchlist.duplicateCount) duplicates")
+            for skipped in watchlist.skipped { notes.append("skipped (invalid_entries = \"skip\"): \(skipped)") }
+            if !config.blocklists.isEmpty {
+                do {
+                    let publicSuffixes = try PublicSuffixList.load(path: config.publicSuffixList)
+                    for spec in config.blocklists {
+                        let outcome = BlocklistWriter.publish(spec, watchlist: watchlist, publicSuffixes: publicSuffixes, mode: .diff)
+                        if let error = outcome.error { problems.append("\(path): blocklist \(error.description)") }
+                        notes.append(contentsOf: outcome.lines.filter { !$0.hasPrefix("+ ") && !$0.hasPrefix("- ") })
+                    }
+                } catch {
+                    problems.append("\(path): \(error.description)")
+                }
+            }
         } catch {
             problems.append(contentsOf: error.errors.map(\.description))
+        }
+        for spec in config.blocklists {
+            if let problem = writableDirectory(Tailer.directoryName(of: spec.target.path), creatable: false) {
+                problems.append("\(path): blocklist \(spec.target.path): directory \(problem)")
+            }
         }
         if let problem = writableDirectory(config.stateDirectory, creatable: true) {
             problems.append("\(path): state_dir \(problem)")
@@ -266,7 +285,9 @@ struct TableReader {
     }
 
     mutating func readRoot(_ root: TOMLTable) -> DaemonConfig? {
-        rejectUnknown(root, known: ["state_dir", "source", "watchlist", "sink", "api", "tail"], context: "")
+        rejectUnknown(
+            root, known: ["state_dir", "source", "watchlist", "sink", "blocklist", "public_suffix_list", "api", "tail"],
+            context: "")
         let stateDirectory = string(root, "state_dir", context: "")
         if stateDirectory == nil, root["state_dir"] == nil {
             problem(root.position, "state_dir is required (where checkpoints are kept)")
@@ -280,10 +301,16 @@ struct TableReader {
         }
         var watchFiles: [String] = []
         var allowFiles: [String] = []
+        var invalidEntries = InvalidEntryPolicy.reject
         if let watchlist = table(root, "watchlist") {
-            rejectUnknown(watchlist, known: ["files", "allow"], context: " in [watchlist]")
+            rejectUnknown(watchlist, known: ["files", "allow", "invalid_entries"], context: " in [watchlist]")
             watchFiles = strings(watchlist, "files", context: " in [watchlist]") ?? []
             allowFiles = strings(watchlist, "allow", context: " in [watchlist]") ?? []
+            if let text = string(watchlist, "invalid_entries", context: " in [watchlist]") {
+                if let policy = InvalidEntryPolicy(rawValue: text) { invalidEntries = policy } else {
+                    problem(watchlist["invalid_entries"]!.position, "invalid_entries must be \"reject\" or \"skip\", not \"\(text)\"")
+                }
+            }
             if watchFiles.isEmpty {
                 problem(watchlist.position, "[watchlist] files must name at least one watch list")
             }
@@ -317,6 +344,16 @@ struct TableReader {
         var config = DaemonConfig(
             stateDirectory: resolve(stateDirectory ?? "."), sources: sources,
             watchFiles: watchFiles.map(resolve), allowFiles: allowFiles.map(resolve), sinks: sinks, listen: listen)
+        config.invalidEntries = invalidEntries
+        for table in tables(root, "blocklist") {
+            guard let spec = readBlocklist(table) else { continue }
+            if config.blocklists.contains(where: { $0.target.path == spec.target.path }) {
+                problem(table.position, "a second [[blocklist]] writes \(spec.target.path)")
+            } else {
+                config.blocklists.append(spec)
+            }
+        }
+        if let path = string(root, "public_suffix_list", context: "") { config.publicSuffixList = resolve(path) }
         if let tail = table(root, "tail") {
             let keys = ["poll_interval", "checkpoint_interval", "rotate_wait", "partial_line_wait"]
             rejectUnknown(tail, known: keys, context: " in [tail]")
@@ -383,6 +420,72 @@ struct TableReader {
         return DaemonConfig.Source(
             name: name, paths: paths.map(resolve), format: format, startAtEnd: startAtEnd, timeZone: zone,
             maxLineBytes: maxLineBytes)
+    }
+
+    mutating func readBlocklist(_ table: TOMLTable) -> BlocklistSpec? {
+        let context = " in [[blocklist]] at line \(table.position.line)"
+        rejectUnknown(
+            table,
+            known: [
+                "format", "path", "select", "min_risk", "policy", "redirect_to", "zone", "ttl", "max_entries",
+                "validate", "reload", "max_change", "change_floor", "timeout",
+            ], context: context)
+        let formats = BlockFormat.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let formatText = string(table, "format", context: context) else {
+            if table["format"] == nil { problem(table.position, "[[blocklist]] needs format = one of \(formats)") }
+            return nil
+        }
+        guard let format = BlockFormat(rawValue: formatText) else {
+            problem(table["format"]!.position, "unknown blocklist format '\(formatText)'; known: \(formats)")
+            return nil
+        }
+        guard let path = string(table, "path", context: context) else {
+            if table["path"] == nil { problem(table.position, "[[blocklist]] needs path = \"...\" (the file to write)") }
+            return nil
+        }
+        var spec = BlocklistSpec(target: BlockTarget(format: format, path: resolve(path)))
+        if let select = string(table, "select", context: context) {
+            switch select {
+            case "marked": spec.allUnlessAlert = false
+            case "all": spec.allUnlessAlert = true
+            default: problem(table["select"]!.position, "select must be \"marked\" (action=block, or min_risk) or \"all\", not \"\(select)\"")
+            }
+        }
+        if let risk = integer(table, "min_risk", context: context) {
+            if (0...100).contains(risk) { spec.minRisk = Int(risk) } else { problem(table["min_risk"]!.position, "min_risk must be 0 to 100") }
+        }
+        let policy = string(table, "policy", context: context) ?? (format == .hosts ? "null" : "nxdomain")
+        do {
+            spec.target.options.answer = try BlockAnswer.parse(policy, redirectTo: string(table, "redirect_to", context: context))
+        } catch {
+            problem((table["policy"] ?? table["redirect_to"])?.position ?? table.position, error.description)
+        }
+        if let zone = string(table, "zone", context: context) { spec.target.options.rpzZone = zone }
+        if let ttl = integer(table, "ttl", context: context) { spec.target.options.ttl = Int(clamping: ttl) }
+        if let lines = integer(table, "max_entries", context: context) { spec.target.options.edlMaxLines = Int(clamping: lines) }
+        do {
+            try spec.target.options.check(for: format)
+        } catch {
+            problem(table.position, "[[blocklist]] \(path): \(error.description)")
+        }
+        spec.target.validate = strings(table, "validate", context: context) ?? []
+        spec.target.reload = strings(table, "reload", context: context) ?? []
+        if let node = table["max_change"] {
+            switch node.value {
+            case .float(let share) where (0...1).contains(share): spec.target.changeGuard.maxShare = share
+            case .integer(let share) where (0...1).contains(share): spec.target.changeGuard.maxShare = Double(share)
+            default: problem(node.position, "max_change must be a share between 0 and 1 (like 0.5)")
+            }
+        }
+        if let floor = integer(table, "change_floor", context: context) {
+            if floor >= 0 { spec.target.changeGuard.floor = Int(clamping: floor) } else { problem(table["change_floor"]!.position, "change_floor must be 0 or more") }
+        }
+        if let text = string(table, "timeout", context: context) {
+            if let millis = ConfigLoader.parseDuration(text), millis > 0 { spec.target.commandTimeout = Double(millis) / 1000 } else {
+                problem(table["timeout"]!.position, "timeout must be a duration like \"30s\", not \"\(text)\"")
+            }
+        }
+        return spec
     }
 
     mutating func readSink(_ table: TOMLTable) -> DaemonConfig.Sink? {

@@ -29,7 +29,7 @@ public enum Daemon {
         }
         let watchlist: Watchlist
         do {
-            watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles)
+            watchlist = try loadWatchlist(config, logger: logger)
         } catch {
             logger.critical("the watchlists have errors; not starting:\n\(error)")
             return 2
@@ -74,7 +74,10 @@ public enum Daemon {
 
         let notifier = SystemdNotifier.fromEnvironment()
         let ingest = IngestService(loop: loop, control: control, notifier: notifier)
-        let reload = ReloadService(configPath: configPath, control: control, snapshot: snapshot, notifier: notifier, logger: logger)
+        let keeper = BlocklistKeeper(logger: logger)
+        let reload = ReloadService(
+            configPath: configPath, initial: (config, watchlist), control: control, keeper: keeper, notifier: notifier,
+            logger: logger)
         let status = NotifyService(snapshot: snapshot, notifier: notifier)
         var services: [any Service] = [ingest, reload, status]
         if let listen = config.listen {
@@ -84,7 +87,7 @@ public enum Daemon {
             }
             let router = Router()
             router.get("/metrics") { _, _ -> Response in
-                let text = MetricsText.render(snapshot.load())
+                let text = MetricsText.render(snapshot.load()) + MetricsText.render(blocklists: keeper.snapshot())
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -147,31 +150,100 @@ struct IngestService: Service {
     }
 }
 
-/// SIGHUP: re-read the configuration and watchlists off the ingestion thread, then hand them
-/// over. A bad file keeps everything as it was and says why.
+/// Loads the watch and allow lists a configuration names, logging the lines it skipped.
+func loadWatchlist(_ config: DaemonConfig, logger: Logger? = nil) throws(WatchlistLoadError) -> Watchlist {
+    let watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles, invalidEntries: config.invalidEntries)
+    if let logger, watchlist.skippedCount > 0 {
+        let listed = watchlist.skipped.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+        logger.warning("skipped \(watchlist.skippedCount) invalid watchlist lines (invalid_entries = \"skip\"):\n\(listed)")
+    }
+    return watchlist
+}
+
+/// Reloads the configuration and watchlists on SIGHUP, and when a watch entry's `expires`
+/// passes; after each, and at start, re-renders the block files.
+///
+/// A bad file keeps everything as it was and says why.
 struct ReloadService: Service {
     let configPath: String?
+    let initial: (DaemonConfig, Watchlist)
     let control: IngestControl
-    let snapshot: SnapshotBox
+    let keeper: BlocklistKeeper
     let notifier: SystemdNotifier
     let logger: Logger
 
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            notifier.reloading()
-            logger.notice("SIGHUP: reloading the configuration and watchlists")
-            do {
-                let config = try ConfigLoader.load(path: configPath)
-                let watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles)
-                control.post(IngestControl.Reload(config: config, watchlist: watchlist))
-                logger.notice(
-                    "reloaded", metadata: ["watched": "\(watchlist.watchCount)", "allowed": "\(watchlist.allowCount)"])
-            } catch {
-                control.reloadFailed()
-                logger.error("reload failed; keeping the current configuration and watchlists:\n\(error)")
+        let reloader = Reloader(configPath: configPath, current: initial, control: control, keeper: keeper, notifier: notifier, logger: logger)
+        await reloader.publishBlocklists()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                    await reloader.reload(because: "SIGHUP")
+                }
             }
-            notifier.ready()
+            group.addTask {
+                // Expiry is checked every few seconds: cheap, and robust to clock changes.
+                while !Task.isShuttingDownGracefully {
+                    try? await Task.sleep(for: .seconds(2))
+                    if let expiry = await reloader.nextExpiry, expiry <= currentUnixSeconds() {
+                        await reloader.reload(because: "a watch entry expired")
+                    }
+                }
+            }
         }
+    }
+}
+
+/// One reload at a time, whatever asked for it.
+actor Reloader {
+    let configPath: String?
+    var current: (DaemonConfig, Watchlist)
+    let control: IngestControl
+    let keeper: BlocklistKeeper
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    init(
+        configPath: String?, current: (DaemonConfig, Watchlist), control: IngestControl, keeper: BlocklistKeeper,
+        notifier: SystemdNotifier, logger: Logger
+    ) {
+        self.configPath = configPath
+        self.current = current
+        self.control = control
+        self.keeper = keeper
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// After a reload for an expiry fails, the next try waits a minute (not every round).
+    var retryExpiryAfter: Int64 = 0
+
+    var nextExpiry: Int64? {
+        guard let expiry = current.1.nextExpiry else { return nil }
+        return max(expiry, retryExpiryAfter)
+    }
+
+    func publishBlocklists() async {
+        await keeper.publish(current.0, watchlist: current.1)
+    }
+
+    func reload(because reason: String) async {
+        notifier.reloading()
+        logger.notice("\(reason): reloading the configuration and watchlists")
+        do {
+            let config = try ConfigLoader.load(path: configPath)
+            let watchlist = try loadWatchlist(config, logger: logger)
+            control.post(IngestControl.Reload(config: config, watchlist: watchlist))
+            current = (config, watchlist)
+            logger.notice(
+                "reloaded", metadata: ["watched": "\(watchlist.watchCount)", "allowed": "\(watchlist.allowCount)"])
+        } catch {
+            control.reloadFailed()
+            logger.error("reload failed; keeping the current configuration and watchlists:\n\(error)")
+            retryExpiryAfter = currentUnixSeconds() + 60
+        }
+        notifier.ready()
+        await publishBlocklists()
     }
 }
 

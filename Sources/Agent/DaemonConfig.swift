@@ -1,4 +1,6 @@
+import BlockRules
 public import LogParsing
+public import Watchlist
 
 /// What `hostwatch run` does, as read from its TOML file (see `ConfigLoader`).
 public struct DaemonConfig: Sendable, Equatable {
@@ -32,9 +34,27 @@ public struct DaemonConfig: Sendable, Equatable {
     public var sources: [Source]
     public var watchFiles: [String]
     public var allowFiles: [String]
+    /// What loading does with an invalid watchlist line.
+    public var invalidEntries: InvalidEntryPolicy = .reject
     public var sinks: [Sink]
+    /// Block files re-rendered from the watchlist at start, on every reload and when an entry
+    /// expires.
+    public var blocklists: [BlocklistSpec] = []
+    public var publicSuffixList: String = PublicSuffixList.debianPath
     /// `host:port` for `/metrics` and `/healthz`; `nil` turns the endpoint off.
     public var listen: String?
+
+    init(
+        stateDirectory: String, sources: [Source], watchFiles: [String], allowFiles: [String], sinks: [Sink],
+        listen: String?
+    ) {
+        self.stateDirectory = stateDirectory
+        self.sources = sources
+        self.watchFiles = watchFiles
+        self.allowFiles = allowFiles
+        self.sinks = sinks
+        self.listen = listen
+    }
     public var pollIntervalMillis: Int64 = 1000
     public var checkpointIntervalMillis: Int64 = 1000
     public var rotateWaitMillis: Int64 = 10_000

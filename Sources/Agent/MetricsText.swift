@@ -87,4 +87,34 @@ enum MetricsText {
         let millis = Int((value * 1000).rounded())
         return "\(millis / 1000).\(String(repeating: "0", count: 3 - String(millis % 1000).count))\(millis % 1000)"
     }
+
+    /// The `[[blocklist]]` families.
+    static func render(blocklists: [BlocklistFigures]) -> String {
+        guard !blocklists.isEmpty else { return "" }
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        }
+        func sample(_ name: String, _ b: BlocklistFigures, _ extra: [(String, String)] = [], _ value: String) {
+            let labels = [("format", b.format), ("path", b.path)] + extra
+            out += name + "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "} \(value)\n"
+        }
+        family("hostwatch_blocklist_entries", "gauge", "Entries in each block file.")
+        for b in blocklists { sample("hostwatch_blocklist_entries", b, [], "\(b.entries)") }
+        family("hostwatch_blocklist_left_out", "gauge", "Entries selected for blocking but left out by the guards or the format, at the last run.")
+        for b in blocklists { sample("hostwatch_blocklist_left_out", b, [], "\(b.leftOut)") }
+        family("hostwatch_blocklist_publications_total", "counter", "Times a block file was replaced.")
+        for b in blocklists { sample("hostwatch_blocklist_publications_total", b, [], "\(b.publications)") }
+        family("hostwatch_blocklist_failures_total", "counter", "Runs that left a block file as it was, by reason.")
+        for b in blocklists {
+            for (kind, count) in b.failures.sorted(by: { $0.key < $1.key }) {
+                sample("hostwatch_blocklist_failures_total", b, [("reason", kind)], "\(count)")
+            }
+        }
+        family("hostwatch_blocklist_failing", "gauge", "1 while the last run failed: the file does not follow the watchlist.")
+        for b in blocklists { sample("hostwatch_blocklist_failing", b, [], b.failing ? "1" : "0") }
+        family("hostwatch_blocklist_last_success_seconds", "gauge", "Unix time of the last run that left the file current.")
+        for b in blocklists { sample("hostwatch_blocklist_last_success_seconds", b, [], "\(b.lastSuccess)") }
+        return out
+    }
 }
