@@ -27,8 +27,8 @@ struct BlocklistFigures: Sendable {
 final class BlocklistKeeper: Sendable {
     private let figures = Mutex<[BlocklistFigures]>([])
     private let logger: Logger
-    /// Runs are serialized: a reload during a run waits for it.
-    private let running = Mutex<Void>(())
+    /// Runs are serialized (a reload during a run waits for it); holds the newest generation run.
+    private let running = Mutex<Int>(-1)
 
     init(logger: Logger) {
         self.logger = logger
@@ -36,15 +36,20 @@ final class BlocklistKeeper: Sendable {
 
     func snapshot() -> [BlocklistFigures] { figures.withLock { $0 } }
 
-    /// Publishes every blocklist of `config` from `watchlist`; returns when all are done.
-    func publish(_ config: DaemonConfig, watchlist: Watchlist) async {
+    /// Publishes every blocklist of `config` from `watchlist`; returns when all are done. A
+    /// run for an older `generation` than one already run is skipped.
+    func publish(_ config: DaemonConfig, watchlist: Watchlist, generation: Int) async {
         guard !config.blocklists.isEmpty else {
             figures.withLock { $0 = [] }
             return
         }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread { [self] in
-                running.withLock { _ in publishNow(config, watchlist: watchlist) }
+                running.withLock { newest in
+                    guard generation >= newest else { return }
+                    newest = generation
+                    publishNow(config, watchlist: watchlist)
+                }
                 done.resume()
             }
             thread.name = "hostwatch-blocklists"

@@ -174,10 +174,12 @@ struct ReloadService: Service {
 
     func run() async throws {
         let reloader = Reloader(configPath: configPath, current: initial, control: control, keeper: keeper, notifier: notifier, logger: logger)
-        await reloader.publishBlocklists()
+        // Trap SIGHUP before the first (possibly long) blocklist run: an early SIGHUP is a reload.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         await withDiscardingTaskGroup { group in
+            group.addTask { await reloader.publishBlocklists() }
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                for await _ in hangups.cancelOnGracefulShutdown() {
                     await reloader.reload(because: "SIGHUP")
                 }
             }
@@ -223,8 +225,11 @@ actor Reloader {
         return max(expiry, retryExpiryAfter)
     }
 
+    /// Counts reloads, so a slow run for an older watchlist never overwrites a newer one's.
+    var generation = 0
+
     func publishBlocklists() async {
-        await keeper.publish(current.0, watchlist: current.1)
+        await keeper.publish(current.0, watchlist: current.1, generation: generation)
     }
 
     func reload(because reason: String) async {
@@ -235,6 +240,7 @@ actor Reloader {
             let watchlist = try loadWatchlist(config, logger: logger)
             control.post(IngestControl.Reload(config: config, watchlist: watchlist))
             current = (config, watchlist)
+            generation += 1
             logger.notice(
                 "reloaded", metadata: ["watched": "\(watchlist.watchCount)", "allowed": "\(watchlist.allowCount)"])
         } catch {

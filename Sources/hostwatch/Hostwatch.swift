@@ -74,6 +74,8 @@ struct RunCommand: ParsableCommand {
 
     mutating func runDaemon() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // Until the reloader traps it, a SIGHUP must not kill the daemon (its default action).
+        signal(SIGHUP, SIG_IGN)
         JournalLogHandler.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "hostwatch")
         return await Daemon.run(configPath: configPath, logger: logger)

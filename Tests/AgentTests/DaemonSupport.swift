@@ -13,7 +13,7 @@ final class DaemonHarness {
 
     init(
         pattern: String = "app.log", watched: [String] = ["evil.test"], api: String = "",
-        sinkPath: String = "state/hits.jsonl", sinkOptions: String = "", extraTail: String = ""
+        sinkPath: String = "state/hits.jsonl", sinkOptions: String = "", extraTail: String = "", extraConfig: String = ""
     ) throws {
         dir = try makeTemporaryDirectory()
         try watched.joined(separator: "\n").appending("\n").write(toFile: watchPath, atomically: true, encoding: .utf8)
@@ -36,6 +36,7 @@ final class DaemonHarness {
             rotate_wait = "1s"
             poll_interval = "200ms"
             \(extraTail)
+            \(extraConfig)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
