@@ -27,7 +27,7 @@ public struct BlocklistOutcome: Sendable {
     /// Entries that were selected but are not in the file (guards and format limits).
     public var leftOut: Int {
         selection.excluded.count
-            + (result.map { $0.render.notExpressible.count + $0.render.overflow.count } ?? 0)
+            + (result.map { $0.render.notExpressible.count + $0.render.overflowCount } ?? 0)
     }
 }
 
@@ -71,8 +71,9 @@ public enum BlocklistWriter {
             listed += render.answeredNXDOMAIN.map { "\($0): has '_', which named refuses address records for; answers NXDOMAIN" }
             listed += render.overflow.map { "\($0): over the EDL limit of \(spec.target.options.edlMaxLines) lines; left out (lowest risk first)" }
         }
+        let unlisted = outcome.result.map { $0.render.overflowCount - $0.render.overflow.count } ?? 0
         for line in listed.prefix(maxListed) { outcome.lines.append("  " + line) }
-        if listed.count > maxListed { outcome.lines.append("  … and \(listed.count - maxListed) more") }
+        if listed.count + unlisted > maxListed { outcome.lines.append("  … and \(listed.count + unlisted - maxListed) more") }
         if mode == .diff, let diff = outcome.result?.diff {
             outcome.lines += diff.added.map { "+ \($0)" } + diff.removed.map { "- \($0)" }
         }
@@ -84,7 +85,7 @@ public enum BlocklistWriter {
         if let render, render.covered > 0 { parts.append("\(render.covered) covered by a parent entry") }
         if !selection.excluded.isEmpty { parts.append("\(selection.excluded.count) refused by the guards") }
         if let render, !render.notExpressible.isEmpty { parts.append("\(render.notExpressible.count) not expressible") }
-        if let render, !render.overflow.isEmpty { parts.append("\(render.overflow.count) over the size limit") }
+        if let render, render.overflowCount > 0 { parts.append("\(render.overflowCount) over the size limit") }
         if selection.expired > 0 { parts.append("\(selection.expired) expired") }
         return parts.isEmpty ? "" : "; " + parts.joined(separator: ", ")
     }

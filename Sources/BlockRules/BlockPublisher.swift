@@ -57,22 +57,10 @@ public struct BlockDiff: Sendable, Equatable {
     public var added: [BlockRule] = []
     public var removed: [BlockRule] = []
 
-    /// Both lists from two sorted, duplicate-free rule lists, in one merge pass.
-    public init(old: [BlockRule], new: [BlockRule]) {
-        var i = 0
-        var j = 0
-        while i < old.count || j < new.count {
-            if j == new.count || (i < old.count && old[i] < new[j]) {
-                removed.append(old[i])
-                i += 1
-            } else if i == old.count || new[j] < old[i] {
-                added.append(new[j])
-                j += 1
-            } else {
-                i += 1
-                j += 1
-            }
-        }
+    public init() {}
+
+    init(old: BlockSet, new: BlockSet) {
+        (added, removed) = BlockSet.difference(old: old, new: new)
     }
 }
 
@@ -136,23 +124,23 @@ public enum BlockPublisher {
         var rendered = BlockRenderer.render(set, format: format, options: target.options, serial: old?.serial ?? 1)
         if let oldBytes, rendered.bytes == oldBytes, mode != .diff {
             return PublishResult(
-                outcome: .unchanged, render: rendered.report, diff: BlockDiff(old: [], new: []),
-                previousCount: old?.rules.count ?? 0, count: old?.rules.count ?? 0, serial: old?.serial)
+                outcome: .unchanged, render: rendered.report, diff: BlockDiff(),
+                previousCount: old?.entries.count ?? 0, count: old?.entries.count ?? 0, serial: old?.serial)
         }
         if format == .rpz {
             serial = nextSerial(after: old?.serial, now: now)
             rendered = BlockRenderer.render(set, format: format, options: target.options, serial: serial!)
         }
         let new = ParsedBlockFile.read(rendered.bytes, format: format)
-        let diff = BlockDiff(old: old?.rules ?? [], new: new.rules)
+        let diff = BlockDiff(old: old?.entries ?? BlockSet(), new: new.entries)
         var result = PublishResult(
-            outcome: .diffed, render: rendered.report, diff: diff, previousCount: old?.rules.count ?? 0,
-            count: new.rules.count, serial: serial)
+            outcome: .diffed, render: rendered.report, diff: diff, previousCount: old?.entries.count ?? 0,
+            count: new.entries.count, serial: serial)
         if mode == .diff { return result }
 
         if !force,
             let problem = target.changeGuard.problem(
-                old: old?.rules.count ?? 0, added: diff.added.count, removed: diff.removed.count)
+                old: old?.entries.count ?? 0, added: diff.added.count, removed: diff.removed.count)
         {
             throw BlockRulesError("\(path): not replaced: \(problem); the old file stays (use --force to publish anyway)", kind: .changeGuard)
         }

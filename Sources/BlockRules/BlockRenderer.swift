@@ -13,8 +13,13 @@ public struct RenderReport: Sendable, Equatable {
     /// RPZ: names with `_` that answer NXDOMAIN instead of the redirect address, because BIND
     /// refuses address records on such names.
     public var answeredNXDOMAIN: [BlockRule] = []
-    /// EDL: the lowest-risk entries left out to stay within the line limit.
+    /// EDL: the lowest-risk entries left out to stay within the line limit (the first
+    /// ``maxListed``; ``overflowCount`` counts them all).
     public var overflow: [BlockRule] = []
+    public var overflowCount = 0
+
+    /// Lists in a report keep at most this many entries.
+    public static let maxListed = 1000
 
     public init() {}
 }
@@ -64,6 +69,19 @@ public enum BlockRenderer {
         default:
             break
         }
+        // Every piece of text around the names is built once, not per entry.
+        let rpz = rpzActions(options.answer)
+        let unbound = UnboundText(options.answer)
+        let dnsmasqPrefix = Array((options.answer == .local ? "local=/" : "address=/").utf8)
+        let dnsmasqSuffix: [UInt8] =
+            switch options.answer {
+            case .null: Array("/#\n".utf8)
+            case .redirect(let target): Array("/\(target)\n".utf8)
+            default: Array("/\n".utf8)
+            }
+        let hostsPrefix: [UInt8] =
+            if case .redirect(let target) = options.answer { Array("\(target) ".utf8) } else { Array("0.0.0.0 ".utf8) }
+        let wildcard = Array("*.".utf8)
         set.arena.withUnsafeBytes { arena in
             for i in chosen {
                 let entry = set.entries[i]
@@ -75,34 +93,49 @@ public enum BlockRenderer {
                     out.append(contentsOf: name)
                     out.append(0x0A)
                 case .rpz:
-                    let action = rpzAction(options.answer, name: name, report: &report, entry: entry, set: set)
+                    var action = rpz.normal
+                    if rpz.needsLDH, name.contains(UInt8(ascii: "_")) {
+                        // named's check-names refuses address records on owner names with '_'.
+                        action = rpz.nxdomain
+                        report.answeredNXDOMAIN.append(BlockRule(set.name(of: entry), entry.scope))
+                    }
                     out.append(contentsOf: name)
-                    out.append(action)
+                    out.append(contentsOf: action)
                     if domain {
-                        out.append("*.")
+                        out.append(contentsOf: wildcard)
                         out.append(contentsOf: name)
-                        out.append(action)
+                        out.append(contentsOf: action)
                     }
                 case .unbound:
-                    renderUnbound(name, domain: domain, answer: options.answer, into: &out)
-                case .dnsmasq:
-                    out.append(options.answer == .local ? "local=/" : "address=/")
-                    out.append(contentsOf: name)
-                    switch options.answer {
-                    case .null: out.append("/#\n")
-                    case .redirect(let target): out.append("/\(target)\n")
-                    default: out.append("/\n")
+                    if domain {
+                        out.append(contentsOf: unbound.zoneStart)
+                        out.append(contentsOf: name)
+                        out.append(contentsOf: unbound.zoneEnd)
                     }
+                    // Unbound has no zone type for "this name only": an exact name is answered
+                    // from local data, which leaves its subdomains alone. A redirect zone needs
+                    // its answer at the top too.
+                    if !domain || unbound.redirects {
+                        for data in unbound.dataEnds {
+                            out.append(contentsOf: unbound.dataStart)
+                            out.append(contentsOf: name)
+                            out.append(contentsOf: data)
+                        }
+                    }
+                case .dnsmasq:
+                    out.append(contentsOf: dnsmasqPrefix)
+                    out.append(contentsOf: name)
+                    out.append(contentsOf: dnsmasqSuffix)
                 case .edl:
                     out.append(contentsOf: name)
                     out.append(0x0A)
                     if domain {
-                        out.append("*.")
+                        out.append(contentsOf: wildcard)
                         out.append(contentsOf: name)
                         out.append(0x0A)
                     }
                 case .hosts:
-                    if case .redirect(let target) = options.answer { out.append("\(target) ") } else { out.append("0.0.0.0 ") }
+                    out.append(contentsOf: hostsPrefix)
                     out.append(contentsOf: name)
                     out.append(0x0A)
                 case .plain:
@@ -114,55 +147,43 @@ public enum BlockRenderer {
         return (out, report)
     }
 
-    /// The RPZ record after the owner name, newline included.
-    static func rpzAction(
-        _ answer: BlockAnswer, name: UnsafeRawBufferPointer, report: inout RenderReport, entry: BlockSet.Entry,
-        set: BlockSet
-    ) -> String {
+    /// The RPZ record text after the owner name, newline included.
+    static func rpzActions(_ answer: BlockAnswer) -> (normal: [UInt8], nxdomain: [UInt8], needsLDH: Bool) {
+        let nxdomain = Array(" CNAME .\n".utf8)
         switch answer {
-        case .nodata: return " CNAME *.\n"
-        case .redirect(.name(let target)): return " CNAME \(target).\n"
-        case .redirect(.ipv4(let address)), .redirect(.ipv6(let address)):
-            // named's check-names refuses address records on owner names with '_'.
-            if name.contains(UInt8(ascii: "_")) {
-                report.answeredNXDOMAIN.append(BlockRule(set.name(of: entry), entry.scope))
-                return " CNAME .\n"
-            }
-            return answer == .redirect(.ipv4(address)) ? " A \(address)\n" : " AAAA \(address)\n"
-        default: return " CNAME .\n"
+        case .nodata: return (Array(" CNAME *.\n".utf8), nxdomain, false)
+        case .redirect(.name(let target)): return (Array(" CNAME \(target).\n".utf8), nxdomain, false)
+        case .redirect(.ipv4(let address)): return (Array(" A \(address)\n".utf8), nxdomain, true)
+        case .redirect(.ipv6(let address)): return (Array(" AAAA \(address)\n".utf8), nxdomain, true)
+        default: return (nxdomain, nxdomain, false)
         }
     }
 
-    static func renderUnbound(_ name: UnsafeRawBufferPointer, domain: Bool, answer: BlockAnswer, into out: inout [UInt8]) {
-        func localData(_ type: String, _ address: String) {
-            out.append("local-data: \"")
-            out.append(contentsOf: name)
-            out.append(". \(type) \(address)\"\n")
-        }
-        func redirectData() {
+    /// The text of Unbound lines around a name.
+    struct UnboundText {
+        let zoneStart = Array("local-zone: \"".utf8)
+        let zoneEnd: [UInt8]
+        let dataStart = Array("local-data: \"".utf8)
+        /// After the name: one per record (`. A 0.0.0.0"`, `. AAAA ::"`).
+        let dataEnds: [[UInt8]]
+        let redirects: Bool
+
+        init(_ answer: BlockAnswer) {
+            let type: String =
+                switch answer {
+                case .nodata: "always_nodata"
+                case .refuse: "always_refuse"
+                case .null: "always_null"
+                case .redirect: "redirect"
+                default: "always_nxdomain"
+                }
+            zoneEnd = Array(".\" \(type)\n".utf8)
             switch answer {
-            case .redirect(.ipv4(let address)): localData("A", address)
-            case .redirect(.ipv6(let address)): localData("AAAA", address)
-            default:
-                localData("A", "0.0.0.0")
-                localData("AAAA", "::")
+            case .redirect(.ipv4(let address)): dataEnds = [Array(". A \(address)\"\n".utf8)]
+            case .redirect(.ipv6(let address)): dataEnds = [Array(". AAAA \(address)\"\n".utf8)]
+            default: dataEnds = [Array(". A 0.0.0.0\"\n".utf8), Array(". AAAA ::\"\n".utf8)]
             }
-        }
-        guard domain else {
-            // Unbound has no zone type for "this name only": answer it from local data, which
-            // leaves its subdomains alone.
-            return redirectData()
-        }
-        out.append("local-zone: \"")
-        out.append(contentsOf: name)
-        switch answer {
-        case .nodata: out.append(".\" always_nodata\n")
-        case .refuse: out.append(".\" always_refuse\n")
-        case .null: out.append(".\" always_null\n")
-        case .redirect:
-            out.append(".\" redirect\n")
-            redirectData()
-        default: out.append(".\" always_nxdomain\n")
+            if case .redirect = answer { redirects = true } else { redirects = false }
         }
     }
 
@@ -185,7 +206,10 @@ public enum BlockRenderer {
                 kept.append(i)
                 used += lines(i)
             } else {
-                report.overflow.append(BlockRule(set.name(of: set.entries[i]), set.entries[i].scope))
+                report.overflowCount += 1
+                if report.overflow.count < RenderReport.maxListed {
+                    report.overflow.append(BlockRule(set.name(of: set.entries[i]), set.entries[i].scope))
+                }
             }
         }
         return kept.sorted()

@@ -83,7 +83,10 @@ extension BlockSet {
                 if aboveAllow[parent] == nil { aboveAllow[parent] = allow }
             }
         }
-        var builder = BlockSetBuilder()
+        var set = BlockSet()
+        // Which domain entries made it into the set, by watch value: what covers what below.
+        var keptDomain = [Bool](repeating: false, count: watchlist.watchCount)
+        let hasAllow = watchlist.allowCount > 0
         matcher.forEachEntry { entry in
             guard entry.role == .watch else { return }
             let (risk, action) = watchlist.riskAndAction(for: entry.value)
@@ -108,13 +111,24 @@ extension BlockSet {
             }
             if entry.isIP { return exclude(.ipAddress) }
             if let problem = BlockName.problem(entry.name) { return exclude(.invalidName(problem)) }
-            let name = String(decoding: entry.name, as: UTF8.self)
-            if publicSuffixes.isPublicSuffix(name) { return exclude(.publicSuffix) }
-            if let allow = allowEntry(atOrAbove: entry.name, in: matcher) { return exclude(.allowlisted(allow)) }
-            if let allow = aboveAllow[name] { return exclude(.allowlisted(allow)) }
-            builder.append(entry.name, scope: entry.scope, risk: risk)
+            if publicSuffixes.isPublicSuffix(entry.name) { return exclude(.publicSuffix) }
+            if hasAllow {
+                if let allow = allowEntry(atOrAbove: entry.name, in: matcher) { return exclude(.allowlisted(allow)) }
+                if matcher.entries(onName: entry.name).hasEntriesBelow,
+                    let allow = aboveAllow[String(decoding: entry.name, as: UTF8.self)]
+                {
+                    return exclude(.allowlisted(allow))
+                }
+            }
+            set.append(entry.name, scope: entry.scope, risk: risk)
+            if entry.scope == .domainAndSubdomains { keptDomain[Int(entry.value)] = true }
         }
-        return (builder.finish(), report)
+        set.sort()
+        set.markCoverage { name in
+            guard let value = matcher.entries(onName: name).domainWatch else { return false }
+            return keptDomain[Int(value)]
+        }
+        return (set, report)
     }
 
     /// The allow entry (either scope) on `name` or on one of its parents.

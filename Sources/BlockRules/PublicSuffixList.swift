@@ -15,17 +15,18 @@ public struct PublicSuffixList: Sendable {
     /// Where Debian's `publicsuffix` package puts the list.
     public static let debianPath = "/usr/share/publicsuffix/public_suffix_list.dat"
 
-    /// `co.uk`: that name is a public suffix.
-    private var rules: Set<String> = []
-    /// `*.ck` stored as `ck`: every name directly under it is a public suffix…
-    private var wildcards: Set<String> = []
-    /// …except these (`!www.ck`).
-    private var exceptions: Set<String> = []
+    /// The rules in a ``HostMatcher``, so a check is a probe or two and allocates nothing:
+    /// `co.uk` (that name is a public suffix) as an exact watch entry, `*.ck` (every name
+    /// directly under `ck` is one) as a domain watch entry on `ck`, and `!www.ck` (but not this
+    /// one) as an exact allow entry.
+    private let table: HostMatcher
 
-    public var ruleCount: Int { rules.count + wildcards.count + exceptions.count }
+    public let ruleCount: Int
 
     /// Parses the list's text; a rule that does not normalize is an error with its line.
     public init(text: [UInt8], file: String) throws(BlockRulesError) {
+        var builder = HostMatcherBuilder()
+        var count = 0
         var lineNumber = 0
         var start = 0
         while start < text.count {
@@ -50,13 +51,20 @@ public struct PublicSuffixList: Sendable {
             guard case .success(let normalized) = HostNormalizer.normalize(body), normalized.kind == .name else {
                 throw BlockRulesError("\(file):\(lineNumber): '\(rule)' is not a valid public suffix rule")
             }
-            switch kind {
-            case 1: wildcards.insert(normalized.name)
-            case 2: exceptions.insert(normalized.name)
-            default: rules.insert(normalized.name)
+            var name = normalized.name
+            name.withUTF8 { bytes in
+                let raw = UnsafeRawBufferPointer(bytes)
+                switch kind {
+                case 1: builder.add(raw, kind: .name, scope: .domainAndSubdomains, role: .watch)
+                case 2: builder.add(raw, kind: .name, scope: .exact, role: .allow)
+                default: builder.add(raw, kind: .name, scope: .exact, role: .watch)
+                }
             }
+            count += 1
         }
-        guard !rules.isEmpty else { throw BlockRulesError("\(file): no public suffix rules in it") }
+        guard count > 0 else { throw BlockRulesError("\(file): no public suffix rules in it") }
+        table = builder.build()
+        ruleCount = count
     }
 
     /// Loads the list from `path`; a missing file says which package provides it.
@@ -82,14 +90,20 @@ public struct PublicSuffixList: Sendable {
     }
 
     /// Whether `name` (canonical form) is itself a public suffix.
-    public func isPublicSuffix(_ name: String) -> Bool {
-        if exceptions.contains(name) { return false }
-        if rules.contains(name) { return true }
-        guard let dot = name.utf8.firstIndex(of: 0x2E) else {
+    public func isPublicSuffix(_ name: UnsafeRawBufferPointer) -> Bool {
+        let on = table.entries(onName: name)
+        if on.exactAllow { return false }
+        if on.exactWatch != nil { return true }
+        guard let dot = name.firstIndex(of: 0x2E) else {
             // The list's default rule "*": every top-level domain is a public suffix.
             return true
         }
-        return wildcards.contains(String(name[name.index(after: dot)...]))
+        return table.entries(onName: UnsafeRawBufferPointer(rebasing: name[(dot + 1)...])).domainWatch != nil
+    }
+
+    public func isPublicSuffix(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { isPublicSuffix(UnsafeRawBufferPointer($0)) }
     }
 }
 
