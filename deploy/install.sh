@@ -118,6 +118,8 @@ else
 fi
 
 put "$deploy/logrotate/hostwatch" /etc/logrotate.d/hostwatch 0644
+# The validator for Squid block files ([[blocklist]] validate = [".../squid-check-acl", "{}"]).
+put "$deploy/squid-check-acl" "$PREFIX/lib/hostwatch/squid-check-acl" 0755
 
 if [ "$check" = no ]; then
     say "skipped   hostwatch check-config (--no-check)"

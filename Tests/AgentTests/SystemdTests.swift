@@ -228,6 +228,7 @@ import Musl
             "etc/systemd/system/hostwatch.service",
             "etc/sysusers.d/hostwatch.conf",
             "usr/local/bin/hostwatch",
+            "usr/local/lib/hostwatch/squid-check-acl",
         ]
 
         @Test func installsExactlyTheseFiles() throws {
@@ -250,6 +251,8 @@ import Musl
             }
             #expect(try contents(root, "usr/local/bin/hostwatch") == Data(contentsOf: hostwatchBinary))
             #expect(try mode(root, "usr/local/bin/hostwatch") == 0o755)
+            #expect(try contents(root, "usr/local/lib/hostwatch/squid-check-acl") == contents(repositoryRoot, "deploy/squid-check-acl"))
+            #expect(try mode(root, "usr/local/lib/hostwatch/squid-check-acl") == 0o755)
             #expect(result.stdout.contains("installed /etc/hostwatch/hostwatch.toml\n"))
             #expect(result.stdout.contains("systemctl daemon-reload && systemctl enable --now hostwatch\n"))
         }
