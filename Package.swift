@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "hostwatch", "Watchlist", "LogParsing", "DomainMatch", "SeededRandom"],
+            dependencies: ["Agent", "hostwatch", "Watchlist", "BlockRules", "LogParsing", "DomainMatch", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+import BlockRules
 import Foundation
 import LogParsing
 import Testing
@@ -105,7 +106,7 @@ import Testing
         } catch {
             #expect(
                 error.problems.map(\.description) == [
-                    "h.toml:2: unknown key 'colour'; known keys: state_dir, source, watchlist, sink, api, tail",
+                    "h.toml:2: unknown key 'colour'; known keys: state_dir, source, watchlist, sink, blocklist, public_suffix_list, api, tail",
                     "h.toml:5: paths in [[source]] at line 3 must be an array of strings, not string",
                     "h.toml:6: unknown format 'squidd'; known: auto, squid, combined, bind9, unbound, dnsmasq",
                     "h.toml:7: start_at must be \"end\" or \"beginning\", not \"middle\"",
@@ -203,5 +204,78 @@ import Testing
         #expect(config.watchFiles == ["/etc/hostwatch/rules/watched.txt"])
         #expect(config.listen == "127.0.0.1:9470")
         #expect(!config.sources.isEmpty)
+    }
+
+    /// Every commented [[blocklist]] example in deploy/hostwatch.toml loads once uncommented.
+    @Test func deployBlocklistExamplesLoad() throws {
+        let path = repositoryRoot.appendingPathComponent("deploy/hostwatch.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var uncommented = ""
+        var inBlocklist = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "# [[blocklist]]" { inBlocklist = true }
+            if line.isEmpty || line.hasPrefix("# ---") { inBlocklist = false }
+            uncommented += (inBlocklist || line.hasPrefix("# public_suffix_list") ? String(line.dropFirst(2)) : String(line)) + "\n"
+        }
+        let config = try ConfigLoader.parse(uncommented, file: path, baseDirectory: "/etc/hostwatch")
+        #expect(config.blocklists.map(\.target.format.rawValue) == ["squid", "rpz", "unbound", "dnsmasq", "edl"])
+        #expect(config.blocklists[0].minRisk == 90)
+        #expect(config.blocklists[0].target.validate == ["/usr/local/lib/hostwatch/squid-check-acl", "{}"])
+        #expect(config.blocklists[1].target.reload == ["rndc", "reload", "rpz.hostwatch"])
+        #expect(config.blocklists[4].target.options.edlMaxLines == 150_000)
+    }
+}
+
+@Suite struct BlocklistConfigTests {
+    @Test func everyProblemIsReportedWithItsLine() {
+        let text = """
+            state_dir = "s"
+            [[source]]
+            name = "a"
+            paths = ["x.log"]
+            [watchlist]
+            files = ["w.txt"]
+            invalid_entries = "ignore"
+            [[blocklist]]
+            format = "bind"
+            path = "x"
+            [[blocklist]]
+            format = "rpz"
+            [[blocklist]]
+            format = "squid"
+            path = "blocked.acl"
+            policy = "nodata"
+            select = "some"
+            min_risk = 101
+            max_change = 2.0
+            colour = "red"
+            [[blocklist]]
+            format = "rpz"
+            path = "z.rpz"
+            policy = "redirect"
+            timeout = "soon"
+            [[blocklist]]
+            format = "plain"
+            path = "blocked.acl"
+            """
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "c.toml", baseDirectory: nil) }
+        do {
+            _ = try ConfigLoader.parse(text, file: "c.toml", baseDirectory: nil)
+        } catch {
+            #expect(
+                error.problems.map(\.description) == [
+                    "c.toml:7: invalid_entries must be \"reject\" or \"skip\", not \"ignore\"",
+                    "c.toml:9: unknown blocklist format 'bind'; known: squid, rpz, unbound, dnsmasq, edl, hosts, plain",
+                    "c.toml:11: [[blocklist]] needs path = \"...\" (the file to write)",
+                    "c.toml:20: unknown key 'colour' in [[blocklist]] at line 13; known keys: format, path, select, min_risk, policy, redirect_to, zone, ttl, max_entries, validate, reload, max_change, change_floor, timeout",
+                    "c.toml:17: select must be \"marked\" (action=block, or min_risk) or \"all\", not \"some\"",
+                    "c.toml:18: min_risk must be 0 to 100",
+                    "c.toml:13: [[blocklist]] blocked.acl: the squid format cannot answer 'nodata'",
+                    "c.toml:19: max_change must be a share between 0 and 1 (like 0.5)",
+                    "c.toml:24: policy 'redirect' needs redirect_to (an address or a name)",
+                    "c.toml:25: timeout must be a duration like \"30s\", not \"soon\"",
+                    "c.toml:26: a second [[blocklist]] writes blocked.acl",
+                ])
+        }
     }
 }
