@@ -62,11 +62,8 @@ public enum BlocklistWriter {
         }
         var listed: [String] = report.excluded.map(\.description)
         if let render = outcome.result?.render {
-            let format = spec.target.format.rawValue
             listed += render.notExpressible.map {
-                format == "dnsmasq"
-                    ? "\($0): dnsmasq cannot block a name without its subdomains; left out (use the hosts format with addn-hosts)"
-                    : "\($0): too long for the RPZ zone once '.\(spec.target.options.rpzZone)' is appended; left out"
+                "\($0): too long for the RPZ zone once '.\(spec.target.options.rpzZone)' is appended; left out"
             }
             listed += render.answeredNXDOMAIN.map { "\($0): has '_', which named refuses address records for; answers NXDOMAIN" }
             listed += render.overflow.map { "\($0): over the EDL limit of \(spec.target.options.edlMaxLines) lines; left out (lowest risk first)" }

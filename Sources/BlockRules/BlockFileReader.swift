@@ -18,6 +18,8 @@ public struct ParsedBlockFile: Sendable {
     public var unknownLines = 0
     /// The file starts with hostwatch's header (formats that have comments).
     public var hasHeader = false
+    /// dnsmasq: names whose subdomains a `server=/*.name/#` line hands back (exact entries).
+    private var exactOnly: Set<String> = []
 
     public var rules: [BlockRule] { entries.rules }
 
@@ -52,6 +54,11 @@ public struct ParsedBlockFile: Sendable {
         }
         file.entries.sort()
         file.entries.mergeSameNames()
+        if !file.exactOnly.isEmpty {
+            for i in file.entries.entries.indices where file.exactOnly.contains(file.entries.name(of: file.entries.entries[i])) {
+                file.entries.entries[i].scope = .exact
+            }
+        }
         return file
     }
 
@@ -111,6 +118,14 @@ public struct ParsedBlockFile: Sendable {
             guard nameEnd > 13, line[nameEnd] == 0x2E else { return false }
             return add(13..<nameEnd, zone ? .domainAndSubdomains : .exact)
         case .dnsmasq:
+            if has("server=/*.") {
+                // The subdomains of an exact entry, handed back to the normal servers.
+                guard let slash = index(of: 0x2F, from: 10), has("/#", at: slash), slash + 2 == n,
+                    BlockName.problem(UnsafeRawBufferPointer(rebasing: line[10..<slash])) == nil
+                else { return false }
+                exactOnly.insert(String(decoding: line[10..<slash], as: UTF8.self))
+                return true
+            }
             let start = has("address=/") ? 9 : has("local=/") ? 7 : -1
             guard start > 0, let slash = index(of: 0x2F, from: start) else { return false }
             return add(start..<slash, .domainAndSubdomains)

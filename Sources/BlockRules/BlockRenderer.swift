@@ -7,8 +7,8 @@ public struct RenderReport: Sendable, Equatable {
     /// Entries left out because a written domain entry above them (or on the same name)
     /// blocks them already.
     public var covered = 0
-    /// Entries the format cannot express, left out (dnsmasq cannot block a name without its
-    /// subdomains; RPZ owner names longer than DNS allows once the zone is appended).
+    /// Entries the format cannot express, left out: RPZ owner names longer than DNS allows once
+    /// the zone is appended.
     public var notExpressible: [BlockRule] = []
     /// RPZ: names with `_` that answer NXDOMAIN instead of the redirect address, because BIND
     /// refuses address records on such names.
@@ -40,10 +40,6 @@ public enum BlockRenderer {
                 report.covered += 1
                 continue
             }
-            if format == .dnsmasq, entry.scope == .exact {
-                report.notExpressible.append(BlockRule(set.name(of: entry), .exact))
-                continue
-            }
             if format == .rpz, Int(entry.length) + (entry.scope == .exact ? 0 : 2) > rpzLimit {
                 report.notExpressible.append(BlockRule(set.name(of: entry), entry.scope))
                 continue
@@ -73,12 +69,17 @@ public enum BlockRenderer {
         let rpz = rpzActions(options.answer)
         let unbound = UnboundText(options.answer)
         let dnsmasqPrefix = Array((options.answer == .local ? "local=/" : "address=/").utf8)
-        let dnsmasqSuffix: [UInt8] =
+        // After `address=/name`: one line each (a redirect to IPv4 also answers AAAA with ::,
+        // or dnsmasq would forward AAAA queries upstream).
+        let dnsmasqSuffixes: [[UInt8]] =
             switch options.answer {
-            case .null: Array("/#\n".utf8)
-            case .redirect(let target): Array("/\(target)\n".utf8)
-            default: Array("/\n".utf8)
+            case .null: [Array("/#\n".utf8)]
+            case .redirect(.ipv4(let address)): [Array("/\(address)\n".utf8), Array("/::\n".utf8)]
+            case .redirect(let target): [Array("/0.0.0.0\n".utf8), Array("/\(target)\n".utf8)]
+            default: [Array("/\n".utf8)]
             }
+        let dnsmasqExactStart = Array("server=/*.".utf8)
+        let dnsmasqExactEnd = Array("/#\n".utf8)
         let hostsPrefix: [UInt8] =
             if case .redirect(let target) = options.answer { Array("\(target) ".utf8) } else { Array("0.0.0.0 ".utf8) }
         let wildcard = Array("*.".utf8)
@@ -123,9 +124,18 @@ public enum BlockRenderer {
                         }
                     }
                 case .dnsmasq:
-                    out.append(contentsOf: dnsmasqPrefix)
-                    out.append(contentsOf: name)
-                    out.append(contentsOf: dnsmasqSuffix)
+                    for suffix in dnsmasqSuffixes {
+                        out.append(contentsOf: dnsmasqPrefix)
+                        out.append(contentsOf: name)
+                        out.append(contentsOf: suffix)
+                    }
+                    // `address=` always takes the subdomains too; for an exact entry they go
+                    // back to the normal servers (`#`). Measured on dnsmasq 2.90.
+                    if !domain {
+                        out.append(contentsOf: dnsmasqExactStart)
+                        out.append(contentsOf: name)
+                        out.append(contentsOf: dnsmasqExactEnd)
+                    }
                 case .edl:
                     out.append(contentsOf: name)
                     out.append(0x0A)

@@ -107,22 +107,30 @@ struct RenderTests {
                 "server:\nlocal-zone: \"evil.test.\" redirect\nlocal-data: \"evil.test. A 192.0.2.10\"\nlocal-data: \"host.bad.example. A 192.0.2.10\"\n"))
     }
 
-    @Test("dnsmasq: address=/name/ (or local=/name/, /#, an address); exact names cannot be expressed and are reported")
+    @Test("dnsmasq: address=/name/ (or local=/name/, /#, an address); an exact name hands its subdomains back with server=/*.name/#")
     func dnsmasq() {
         let (text, report) = render(set, .dnsmasq)
         #expect(
             text == """
-                # hostwatch block list (dnsmasq address rules): 3 names. Generated from the watchlist; do not edit, it is overwritten.
+                # hostwatch block list (dnsmasq address rules): 4 names. Generated from the watchlist; do not edit, it is overwritten.
                 address=/_dmarc.spoof.example/
                 address=/evil.test/
+                address=/host.bad.example/
+                server=/*.host.bad.example/#
                 address=/phish.example/
 
                 """)
-        #expect(report.notExpressible == [BlockRule("host.bad.example", .exact)])
+        #expect(report.notExpressible.isEmpty)
         let small = BlockSet([BlockRule("evil.test")])
         #expect(render(small, .dnsmasq) { $0.answer = .local }.text.hasSuffix("\nlocal=/evil.test/\n"))
         #expect(render(small, .dnsmasq) { $0.answer = .null }.text.hasSuffix("\naddress=/evil.test/#\n"))
-        #expect(render(small, .dnsmasq) { $0.answer = try! .parse("redirect", redirectTo: "192.0.2.10") }.text.hasSuffix("\naddress=/evil.test/192.0.2.10\n"))
+        // A redirect answers both address types, or AAAA queries would go upstream.
+        #expect(
+            render(small, .dnsmasq) { $0.answer = try! .parse("redirect", redirectTo: "192.0.2.10") }.text
+                .hasSuffix("\naddress=/evil.test/192.0.2.10\naddress=/evil.test/::\n"))
+        #expect(
+            render(small, .dnsmasq) { $0.answer = try! .parse("redirect", redirectTo: "2001:db8::10") }.text
+                .hasSuffix("\naddress=/evil.test/0.0.0.0\naddress=/evil.test/2001:db8::10\n"))
     }
 
     @Test("edl: name and *.name lines, no comments; over the line limit the lowest risk is left out and reported")
@@ -167,8 +175,6 @@ struct RenderTests {
             case .hosts, .plain:
                 ["_dmarc.spoof.example", "evil.test", "host.bad.example", "login.evil.test", "phish.example", "www.evil.test"]
                     .map { BlockRule($0, .exact) }
-            case .dnsmasq:
-                [BlockRule("_dmarc.spoof.example"), BlockRule("evil.test"), BlockRule("phish.example")]
             default:
                 [BlockRule("_dmarc.spoof.example"), BlockRule("evil.test"), BlockRule("host.bad.example", .exact), BlockRule("phish.example")]
             }
