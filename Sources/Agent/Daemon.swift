@@ -76,8 +76,9 @@ public enum Daemon {
         let ingest = IngestService(loop: loop, control: control, notifier: notifier)
         let keeper = BlocklistKeeper(logger: logger)
         let reload = ReloadService(
-            configPath: configPath, initial: (config, watchlist), control: control, keeper: keeper, notifier: notifier,
-            logger: logger)
+            reloader: Reloader(
+                configPath: configPath, current: (config, watchlist), control: control, keeper: keeper,
+                notifier: notifier, logger: logger))
         let status = NotifyService(snapshot: snapshot, notifier: notifier)
         var services: [any Service] = [ingest, reload, status]
         if let listen = config.listen {
@@ -165,15 +166,9 @@ func loadWatchlist(_ config: DaemonConfig, logger: Logger? = nil) throws(Watchli
 ///
 /// A bad file keeps everything as it was and says why.
 struct ReloadService: Service {
-    let configPath: String?
-    let initial: (DaemonConfig, Watchlist)
-    let control: IngestControl
-    let keeper: BlocklistKeeper
-    let notifier: SystemdNotifier
-    let logger: Logger
+    let reloader: Reloader
 
     func run() async throws {
-        let reloader = Reloader(configPath: configPath, current: initial, control: control, keeper: keeper, notifier: notifier, logger: logger)
         // Trap SIGHUP before the first (possibly long) blocklist run: an early SIGHUP is a reload.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await withDiscardingTaskGroup { group in

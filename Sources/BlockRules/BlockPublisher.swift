@@ -108,7 +108,7 @@ public enum BlockPublisher {
         try target.options.check(for: target.format)
         let format = target.format
         let path = target.path
-        let oldBytes = try readIfExists(path)
+        let oldBytes = try readFileIfExists(path)
         let old = oldBytes.map { ParsedBlockFile.read($0, format: format) }
         if let old, !old.looksWritten(by: format), !force {
             let why =
@@ -211,24 +211,6 @@ public enum BlockPublisher {
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 
-    static func readIfExists(_ path: String) throws(BlockRulesError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw BlockRulesError("\(path): cannot read: \(String(cString: strerror(errno)))", kind: .io)
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n < 0 { throw BlockRulesError("\(path): read failed: \(String(cString: strerror(errno)))", kind: .io) }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-    }
-
     static func statIfExists(_ path: String) -> stat? {
         var info = stat()
         return stat(path, &info) == 0 ? info : nil
@@ -289,5 +271,24 @@ public enum PublishMode: Sendable {
 extension String {
     func replacingPlaceholder(with path: String) -> String {
         replacing("{}", with: path)
+    }
+}
+
+/// The whole file, or `nil` when it does not exist.
+func readFileIfExists(_ path: String) throws(BlockRulesError) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 {
+        if errno == ENOENT { return nil }
+        throw BlockRulesError("\(path): cannot read: \(String(cString: strerror(errno)))", kind: .io)
+    }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0, errno == EINTR { continue }
+        if n < 0 { throw BlockRulesError("\(path): read failed: \(String(cString: strerror(errno)))", kind: .io) }
+        if n == 0 { return bytes }
+        bytes.append(contentsOf: chunk[0..<n])
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DomainMatch
 
 /// The Public Suffix List (publicsuffix.org), as Debian's `publicsuffix` package installs it:
@@ -69,22 +64,10 @@ public struct PublicSuffixList: Sendable {
 
     /// Loads the list from `path`; a missing file says which package provides it.
     public static func load(path: String = debianPath) throws(BlockRulesError) -> PublicSuffixList {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
+        guard let bytes = try readFileIfExists(path) else {
             throw BlockRulesError(
-                "\(path): cannot read the Public Suffix List (\(reason)); install Debian's 'publicsuffix' package "
-                    + "(apt-get install publicsuffix) or set its path (--public-suffix-list / public_suffix_list)")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n < 0 { throw BlockRulesError("\(path): read failed: \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
+                "\(path): cannot read the Public Suffix List (No such file or directory); install Debian's 'publicsuffix' "
+                    + "package (apt-get install publicsuffix) or set its path (--public-suffix-list / public_suffix_list)")
         }
         return try PublicSuffixList(text: bytes, file: path)
     }
