@@ -179,11 +179,14 @@ struct ReloadService: Service {
                 }
             }
             group.addTask {
-                // Expiry is checked every few seconds: cheap, and robust to clock changes.
+                // Expiry and the list files are checked every few seconds: cheap, and robust to
+                // clock changes and to file systems without inotify.
                 while !Task.isShuttingDownGracefully {
                     try? await Task.sleep(for: .seconds(2))
                     if let expiry = await reloader.nextExpiry, expiry <= currentUnixSeconds() {
                         await reloader.reload(because: "a watch entry expired")
+                    } else if let changed = await reloader.changedListFile() {
+                        await reloader.reload(because: "\(changed) changed")
                     }
                 }
             }
@@ -210,6 +213,24 @@ actor Reloader {
         self.keeper = keeper
         self.notifier = notifier
         self.logger = logger
+        loadedStamps = Self.stamps(current.0.watchFiles + current.0.allowFiles)
+    }
+
+    /// The watch and allow files as last loaded, and as seen at the previous check.
+    var loadedStamps: [String: FileStatus?] = [:]
+    var seenStamps: [String: FileStatus?] = [:]
+
+    /// A watch or allow file that changed since it was loaded and has stayed the same since the
+    /// previous check (so a feed still being written is not loaded half-way), if any.
+    func changedListFile() -> String? {
+        let paths = current.0.watchFiles + current.0.allowFiles
+        let now = Self.stamps(paths)
+        defer { seenStamps = now }
+        return paths.first { now[$0] != loadedStamps[$0] && now[$0] == seenStamps[$0] }
+    }
+
+    static func stamps(_ paths: [String]) -> [String: FileStatus?] {
+        Dictionary(paths.map { ($0, try? FileStatus.of(path: $0).get()) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// After a reload for an expiry fails, the next try waits a minute (not every round).
@@ -230,18 +251,24 @@ actor Reloader {
     func reload(because reason: String) async {
         notifier.reloading()
         logger.notice("\(reason): reloading the configuration and watchlists")
+        // Whatever the outcome, the files as they are now have been looked at.
+        let stampsBefore = Self.stamps(current.0.watchFiles + current.0.allowFiles)
         do {
             let config = try ConfigLoader.load(path: configPath)
+            // Taken before the lists are read: a change during the read is seen next time.
+            let stamps = Self.stamps(config.watchFiles + config.allowFiles)
             let watchlist = try loadWatchlist(config, logger: logger)
             control.post(IngestControl.Reload(config: config, watchlist: watchlist))
             current = (config, watchlist)
             generation += 1
+            loadedStamps = stamps
             logger.notice(
                 "reloaded", metadata: ["watched": "\(watchlist.watchCount)", "allowed": "\(watchlist.allowCount)"])
         } catch {
             control.reloadFailed()
             logger.error("reload failed; keeping the current configuration and watchlists:\n\(error)")
             retryExpiryAfter = currentUnixSeconds() + 60
+            loadedStamps = stampsBefore
         }
         notifier.ready()
         await publishBlocklists()

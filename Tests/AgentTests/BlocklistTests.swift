@@ -129,3 +129,39 @@ struct BlocklistTests {
         #expect(harness.stop().status == 0)
     }
 }
+
+@Suite("The daemon follows its list files")
+struct ListFileTests {
+    @Test("a watchlist replaced on disk is reloaded without SIGHUP: new hits and a new block file")
+    func reloadsAChangedList() throws {
+        let harness = try DaemonHarness(
+            watched: ["evil.test action=block"],
+            extraConfig: """
+                [[blocklist]]
+                format = "plain"
+                path = "blocked.txt"
+                """)
+        let writer = LogWriter(path: harness.logPath)
+        try harness.startAndWait()
+        let blocked = harness.dir.appendingPathComponent("blocked.txt").path
+        func waitFor(_ text: String) -> Bool {
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                if (try? String(contentsOfFile: blocked, encoding: .utf8)) == text { return true }
+                usleep(50_000)
+            }
+            return false
+        }
+        #expect(waitFor("evil.test\n"))
+        // A feed job replaces the list the safe way: a new file renamed over the old one.
+        let next = harness.watchPath + ".new"
+        try "evil.test action=block\nbenign.test action=block\n".write(toFile: next, atomically: false, encoding: .utf8)
+        #expect(rename(next, harness.watchPath) == 0)
+        #expect(waitFor("benign.test\nevil.test\n"), "\(harness.stderr)")
+        #expect(harness.stderr.contains("\(harness.watchPath) changed: reloading the configuration and watchlists"))
+        // The matcher was reloaded too: www.benign.test lines are hits now, so every line is.
+        writer.write(10)
+        #expect(harness.waitForHits(10) == Array(1...10))
+        #expect(harness.stop().status == 0)
+    }
+}
