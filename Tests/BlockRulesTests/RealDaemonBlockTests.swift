@@ -160,6 +160,28 @@ struct RealDaemonBlockTests {
         #expect(await dnsmasq.stop().status?.exitCode == 0)
     }
 
+    @Test("dnsmasq: null answers 0.0.0.0 and ::, a walled garden its address for A and :: for AAAA (nothing leaks upstream)")
+    func dnsmasqPolicies() async throws {
+        let dir = try TempDir()
+        for (policy, a, aaaa) in [
+            (BlockAnswer.null, "0.0.0.0", "::"), (.redirect(.ipv4("192.0.2.10")), "192.0.2.10", "::"),
+        ] {
+            let (path, _) = try publishRealFeed(.dnsmasq, in: dir, validate: ["dnsmasq", "--test", "--conf-file={}"]) {
+                $0.answer = policy
+            }
+            let dnsmasq = try await startDnsmasq(confFile: URL(fileURLWithPath: path))
+            for name in ["evil.test", "x7k2.evil.test", "host.bad.example"] {
+                #expect(try await dnsQuery(port: dnsmasq.port, name: name, type: "A").records("A") == [a], "\(policy) \(name)")
+                #expect(try await dnsQuery(port: dnsmasq.port, name: name, type: "AAAA").records("AAAA") == [aaaa], "\(policy) \(name)")
+            }
+            for name in ["sub.host.bad.example", "notevil.test"] {
+                #expect(try await dnsQuery(port: dnsmasq.port, name: name).records("A") == ["127.0.0.1"], "\(policy) \(name)")
+            }
+            #expect(await dnsmasq.stop().status?.exitCode == 0)
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     /// Every blocked name (A and AAAA) gets `blocked`, every other name its fake-internet answer.
     func expectDNS(port: UInt16, blocked: String, exactAnswersNull: Bool = false) async throws {
         let exact: Set = ["host.bad.example", "exact-parent.test"]
