@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SeededRandom
 
 @Suite("hostwatch blocklist (the CLI) and [[blocklist]] in the daemon")
 struct BlocklistTests {
@@ -163,5 +164,53 @@ struct ListFileTests {
         writer.write(10)
         #expect(harness.waitForHits(10) == Array(1...10))
         #expect(harness.stop().status == 0)
+    }
+}
+
+@Suite("Publishing survives kill -9")
+struct PublishCrashTests {
+    @Test("kill -9 at random moments of a publication: readers always see the whole old or the whole new file")
+    func killDuringPublish() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let feeds = ["a", "b"].map { letter in dir.appendingPathComponent("feed-\(letter).txt").path }
+        for (feed, letter) in zip(feeds, ["a", "b"]) {
+            try (0..<30_000).map { "\(letter)\($0).example" }.joined(separator: "\n").write(toFile: feed, atomically: true, encoding: .utf8)
+        }
+        let out = dir.appendingPathComponent("blocked.txt").path
+        let arguments = { (feed: String) in ["blocklist", "--format", "plain", "--all", "--force", "--watchlist", feed, "--out", out] }
+        let start = Date()
+        #expect(try runHostwatch(arguments(feeds[0])).status == 0)
+        // How long a publication takes here, to kill within one.
+        let duration = Date().timeIntervalSince(start) * 1.2
+        let contents = feeds.map { feed in
+            (try? String(contentsOfFile: feed, encoding: .utf8)).map { text in
+                text.split(separator: "\n").sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: "\n") + "\n"
+            }
+        }
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == contents[0])
+        var rng = SplitMix64(state: 0x6B69_6C6C)
+        var sawOld = 0
+        var sawNew = 0
+        var killedRunning = 0
+        for round in 0..<10 {
+            let process = Process()
+            process.executableURL = hostwatchBinary
+            process.arguments = arguments(feeds[(round + 1) % 2])
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Mostly in the second half, where the file is written, renamed and fsynced.
+            usleep(UInt32((0.3 + 0.8 * Double(rng.next() % 1000) / 1000) * duration * 1e6))
+            if process.isRunning { killedRunning += 1 }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let text = try String(contentsOfFile: out, encoding: .utf8)
+            let which = contents.firstIndex(of: text)
+            #expect(which != nil, "round \(round): the file is neither list (\(text.utf8.count) bytes)")
+            if which == (round + 1) % 2 { sawNew += 1 } else { sawOld += 1 }
+            // Start the next round from the file as it is.
+            if which != (round + 1) % 2 { #expect(try runHostwatch(arguments(feeds[(round + 1) % 2])).status == 0) }
+        }
+        print("kill -9 during publish: \(killedRunning) of 10 killed while running; \(sawOld) left the old file, \(sawNew) the new one")
     }
 }
