@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,9 +43,12 @@ let package = Package(
         .target(name: "Watchlist", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
         .target(name: "BlockRules", dependencies: ["Watchlist", "DomainMatch"], swiftSettings: swiftSettings),
         .target(
+            name: "VisitIndex", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+        .target(
             name: "Agent",
             dependencies: [
-                "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "BlockRules", "TOML",
+                "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "BlockRules", "VisitIndex", "TOML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -55,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "hostwatch",
             dependencies: [
-                "Agent", "BlockRules", "Watchlist",
+                "Agent", "BlockRules", "Watchlist", "VisitIndex", "DomainMatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +81,7 @@ let package = Package(
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "WatchlistTests", dependencies: ["Watchlist", "DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisitIndexTests", dependencies: ["VisitIndex", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BlockRulesTests",
             dependencies: ["BlockRules", "Watchlist", "DomainMatch", "SeededRandom"],
@@ -84,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "hostwatch", "Watchlist", "BlockRules", "LogParsing", "DomainMatch", "SeededRandom"],
+            dependencies: ["Agent", "hostwatch", "Watchlist", "BlockRules", "VisitIndex", "LogParsing", "DomainMatch", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,247 @@
+import GRDB
+
+/// The index of every visited host: per UTC day and host, and per day, host, client and user,
+/// a count and the first and last time. An SQLite file in WAL mode, so `hostwatch visited` reads
+/// while the daemon writes.
+///
+/// Hosts are stored with their labels reversed (`com.evil.login`), so a domain and all its
+/// subdomains are one range of the `host` table's index: `com.evil` and everything from
+/// `com.evil.` up to `com.evil/` ('/' sorts right after '.').
+public final class VisitIndex: Sendable {
+    let reader: any DatabaseReader
+    /// `nil` when opened read-only.
+    let writer: (any DatabaseWriter)?
+    public let path: String
+
+    /// Opens (creating and migrating if needed) the index at `path`; `readOnly` opens an
+    /// existing one for queries only and never writes to it.
+    public init(path: String, readOnly: Bool = false) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.readonly = readOnly
+        self.path = path
+        if readOnly {
+            reader = try DatabaseQueue(path: path, configuration: configuration)
+            writer = nil
+        } else {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+            reader = pool
+            writer = pool
+        }
+    }
+
+    struct ReadOnly: Error, CustomStringConvertible {
+        var description: String { "the visit index was opened read-only" }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        guard let writer else { throw ReadOnly() }
+        return try writer.write(body)
+    }
+
+    /// The schema, versioned: each migration runs once, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE host (id INTEGER PRIMARY KEY, rname TEXT NOT NULL UNIQUE);
+                    CREATE TABLE who (id INTEGER PRIMARY KEY, client TEXT NOT NULL, user TEXT NOT NULL, UNIQUE (client, user));
+                    CREATE TABLE host_day (
+                        host INTEGER NOT NULL, day INTEGER NOT NULL,
+                        count INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+                        PRIMARY KEY (host, day)) WITHOUT ROWID;
+                    CREATE TABLE visit_day (
+                        host INTEGER NOT NULL, day INTEGER NOT NULL, who INTEGER NOT NULL,
+                        count INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+                        PRIMARY KEY (host, day, who)) WITHOUT ROWID;
+                    CREATE INDEX visit_day_by_day ON visit_day (day);
+                    """)
+        }
+        return migrator
+    }
+
+    /// Writes a batch in one transaction: counts add up, first/last widen.
+    public func write(_ batch: VisitBatch) throws {
+        guard !batch.isEmpty else { return }
+        try write { db in
+            let hostID = try db.cachedStatement(
+                sql: "INSERT INTO host (rname) VALUES (?) ON CONFLICT (rname) DO UPDATE SET rname = rname RETURNING id")
+            let whoID = try db.cachedStatement(
+                sql: "INSERT INTO who (client, user) VALUES (?, ?) ON CONFLICT (client, user) DO UPDATE SET user = user RETURNING id")
+            let visit = try db.cachedStatement(
+                sql: """
+                    INSERT INTO visit_day (host, day, who, count, first, last) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (host, day, who) DO UPDATE SET count = count + excluded.count,
+                        first = min(first, excluded.first), last = max(last, excluded.last)
+                    """)
+            let hostDay = try db.cachedStatement(
+                sql: """
+                    INSERT INTO host_day (host, day, count, first, last) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (host, day) DO UPDATE SET count = count + excluded.count,
+                        first = min(first, excluded.first), last = max(last, excluded.last)
+                    """)
+            var hosts: [String: Int64] = [:]
+            var whos: [String: Int64] = [:]
+            var perHostDay: [HostDayKey: VisitBatch.Sums] = [:]
+            for (key, sums) in batch.visits {
+                let host: Int64
+                if let known = hosts[key.reversedHost] {
+                    host = known
+                } else {
+                    host = try Int64.fetchOne(hostID, arguments: [key.reversedHost])!
+                    hosts[key.reversedHost] = host
+                }
+                let whoKey = key.client + "\u{0}" + key.user
+                let who: Int64
+                if let known = whos[whoKey] {
+                    who = known
+                } else {
+                    who = try Int64.fetchOne(whoID, arguments: [key.client, key.user])!
+                    whos[whoKey] = who
+                }
+                try visit.execute(arguments: [host, key.day, who, sums.count, sums.first, sums.last])
+                let dayKey = HostDayKey(host: host, day: key.day)
+                if var total = perHostDay[dayKey] {
+                    total.count += sums.count
+                    total.first = min(total.first, sums.first)
+                    total.last = max(total.last, sums.last)
+                    perHostDay[dayKey] = total
+                } else {
+                    perHostDay[dayKey] = sums
+                }
+            }
+            for (key, sums) in perHostDay {
+                try hostDay.execute(arguments: [key.host, key.day, sums.count, sums.first, sums.last])
+            }
+        }
+    }
+
+    struct HostDayKey: Hashable {
+        var host: Int64
+        var day: Int32
+    }
+
+    /// Who visited `domain` (canonical form) or, unless `exact`, any name under it, from
+    /// `sinceMillis` on (whole UTC days: the day that moment falls in counts).
+    public func visited(_ domain: String, sinceMillis: Int64, exact: Bool = false) throws -> VisitReport {
+        let reversed = Self.reversedLabels(domain)
+        let day = Self.day(ofMillis: sinceMillis)
+        let rows = try reader.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT h.rname, w.client, w.user, SUM(v.count) AS count, MIN(v.first) AS first, MAX(v.last) AS last
+                    FROM host h JOIN visit_day v ON v.host = h.id JOIN who w ON w.id = v.who
+                    WHERE (h.rname = ? OR (? AND h.rname > ? AND h.rname < ?)) AND v.day >= ?
+                    GROUP BY h.id, v.who
+                    """,
+                arguments: [reversed, !exact, reversed + ".", reversed + "/", day])
+        }
+        var report = VisitReport(domain: domain)
+        var hosts: [String: VisitReport.Host] = [:]
+        var visitors: [String: VisitReport.Visitor] = [:]
+        for row in rows {
+            let host = Self.reversedLabels(row["rname"] as String)
+            let client: String = row["client"]
+            let user: String = row["user"]
+            let count: Int64 = row["count"]
+            let first: Int64 = row["first"]
+            let last: Int64 = row["last"]
+            hosts[host, default: VisitReport.Host(host: host, count: 0, first: first, last: last)].add(count, first, last)
+            let key = client + "\u{0}" + user
+            visitors[key, default: VisitReport.Visitor(client: client, user: user.isEmpty ? nil : user, count: 0, first: first, last: last, hosts: [])]
+                .add(count, first, last, host: host)
+        }
+        report.hosts = hosts.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.host < $1.host }
+        report.visitors = visitors.values.map { visitor in
+            var visitor = visitor
+            visitor.hosts.sort()
+            return visitor
+        }.sorted { $0.last != $1.last ? $0.last > $1.last : ($0.client, $0.user ?? "") < ($1.client, $1.user ?? "") }
+        return report
+    }
+
+    /// Deletes the days before `day` (retention), and hosts and clients no longer referred to.
+    public func prune(beforeDay day: Int32) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM visit_day WHERE day < ?", arguments: [day])
+            try db.execute(sql: "DELETE FROM host_day WHERE day < ?", arguments: [day])
+            try db.execute(sql: "DELETE FROM host WHERE id NOT IN (SELECT host FROM host_day)")
+            try db.execute(sql: "DELETE FROM who WHERE id NOT IN (SELECT who FROM visit_day)")
+        }
+    }
+
+    /// Per-host totals from `host_day` over a domain (the cheaper question: which names).
+    public func hostTotals(_ domain: String, sinceMillis: Int64) throws -> [VisitReport.Host] {
+        let reversed = Self.reversedLabels(domain)
+        return try reader.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT h.rname, SUM(d.count) AS count, MIN(d.first) AS first, MAX(d.last) AS last
+                    FROM host h JOIN host_day d ON d.host = h.id
+                    WHERE (h.rname = ? OR (h.rname > ? AND h.rname < ?)) AND d.day >= ?
+                    GROUP BY h.id ORDER BY h.rname
+                    """,
+                arguments: [reversed, reversed + ".", reversed + "/", Self.day(ofMillis: sinceMillis)]
+            ).map { row in
+                VisitReport.Host(host: Self.reversedLabels(row["rname"] as String), count: row["count"], first: row["first"], last: row["last"])
+            }
+        }
+    }
+
+    /// `login.evil.com` ⇄ `com.evil.login`.
+    public static func reversedLabels(_ name: String) -> String {
+        name.split(separator: ".", omittingEmptySubsequences: false).reversed().joined(separator: ".")
+    }
+
+    /// The UTC day number (days since 1970-01-01) of a time in milliseconds.
+    public static func day(ofMillis millis: Int64) -> Int32 {
+        Int32((millis >= 0 ? millis : millis - 86_399_999) / 86_400_000)
+    }
+}
+
+/// The answer to "who visited this domain?".
+public struct VisitReport: Sendable, Equatable, Encodable {
+    public struct Host: Sendable, Equatable, Encodable {
+        public var host: String
+        public var count: Int64
+        public var first: Int64
+        public var last: Int64
+
+        mutating func add(_ count: Int64, _ first: Int64, _ last: Int64) {
+            self.count += count
+            self.first = min(self.first, first)
+            self.last = max(self.last, last)
+        }
+    }
+
+    public struct Visitor: Sendable, Equatable, Encodable {
+        public var client: String
+        public var user: String?
+        public var count: Int64
+        public var first: Int64
+        public var last: Int64
+        /// The hosts under the domain this visitor asked for.
+        public var hosts: [String]
+
+        public init(client: String, user: String?, count: Int64, first: Int64, last: Int64, hosts: [String]) {
+            (self.client, self.user, self.count, self.first, self.last, self.hosts) = (client, user, count, first, last, hosts)
+        }
+
+        mutating func add(_ count: Int64, _ first: Int64, _ last: Int64, host: String) {
+            self.count += count
+            self.first = min(self.first, first)
+            self.last = max(self.last, last)
+            if !hosts.contains(host) { hosts.append(host) }
+        }
+    }
+
+    public var domain: String
+    public var hosts: [Host] = []
+    public var visitors: [Visitor] = []
+
+    public var visited: Bool { !visitors.isEmpty }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import VisitIndex
+
+@Suite("hostwatch visited")
+struct VisitedCommandTests {
+    let dir: URL
+    init() throws { dir = try makeTemporaryDirectory() }
+
+    /// An index with visits yesterday and today, written the way the daemon will write it.
+    func makeIndex() throws {
+        let index = try VisitIndex(path: dir.appendingPathComponent("visits.sqlite").path)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let yesterday = now - 86_400_000
+        var batch = VisitBatch()
+        batch.add(host: "login.evil.test", client: "10.0.0.7", user: "alice", timeMillis: yesterday)
+        batch.add(host: "login.evil.test", client: "10.0.0.7", user: "alice", timeMillis: now - 1000)
+        batch.add(host: "cdn.evil.test", client: "10.0.0.9", user: nil, timeMillis: now - 2000)
+        batch.add(host: "notevil.test", client: "10.0.0.8", user: "bob", timeMillis: now - 3000)
+        try index.write(batch)
+    }
+
+    @Test("visited via a subdomain: exit 0, one row per client and user with count and hosts")
+    func visited() throws {
+        try makeIndex()
+        let result = try runHostwatch(["visited", "EVIL.test.", "--state-dir", dir.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("evil.test: visited by 2 client/user pair(s), 3 visit(s) since "))
+        #expect(lines[1].hasPrefix("CLIENT    USER   VISITS  FIRST SEEN"))
+        #expect(lines[2].hasPrefix("10.0.0.7  alice  2  "))
+        #expect(lines[2].hasSuffix("login.evil.test"))
+        #expect(lines[3].hasPrefix("10.0.0.9  -      1  "))
+        #expect(lines[3].hasSuffix("cdn.evil.test"))
+    }
+
+    @Test("--json: the domain, visited, hosts and visitors with RFC 3339 times")
+    func json() throws {
+        try makeIndex()
+        let result = try runHostwatch(["visited", "evil.test", "--json", "--state-dir", dir.path])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(object["domain"] as? String == "evil.test")
+        #expect(object["visited"] as? Bool == true)
+        let visitors = try #require(object["visitors"] as? [[String: Any]])
+        #expect(visitors.map { $0["client"] as? String } == ["10.0.0.7", "10.0.0.9"])
+        #expect(visitors[0]["user"] as? String == "alice")
+        #expect(visitors[1]["user"] is NSNull)
+        #expect(visitors[0]["count"] as? Int == 2)
+        #expect((visitors[0]["first"] as? String)?.hasSuffix("Z") == true)
+        let hosts = try #require(object["hosts"] as? [[String: Any]])
+        #expect(Set(hosts.compactMap { $0["host"] as? String }) == ["login.evil.test", "cdn.evil.test"])
+    }
+
+    @Test("not visited: exit 1 (a lookalike does not count; --exact; --since today); bad input: exit 2")
+    func notVisited() throws {
+        try makeIndex()
+        let lookalike = try runHostwatch(["visited", "vil.test", "--state-dir", dir.path])
+        #expect(lookalike.status == 1)
+        #expect(lookalike.stdoutText.hasPrefix("vil.test: no visits since "))
+        #expect(try runHostwatch(["visited", "evil.test", "--exact", "--state-dir", dir.path]).status == 1)
+        let today = try runHostwatch(["visited", "login.evil.test", "--since", "0d", "--json", "--state-dir", dir.path])
+        #expect(today.status == 0)
+        #expect(try runHostwatch(["visited", "not a name", "--state-dir", dir.path]).status == 2)
+        #expect(try runHostwatch(["visited", "evil.test", "--since", "soon", "--state-dir", dir.path]).status == 2)
+        let missing = try runHostwatch(["visited", "evil.test", "--state-dir", dir.path + "/nope"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no visit index at \(dir.path)/nope/visits.sqlite"))
+    }
+}
