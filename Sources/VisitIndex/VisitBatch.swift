@@ -18,7 +18,7 @@ public struct VisitBatch: Sendable {
 
     var visits: [Key: Sums] = [:]
     /// Lines added.
-    public private(set) var lines = 0
+    public internal(set) var lines = 0
 
     public init() {}
 
@@ -28,17 +28,22 @@ public struct VisitBatch: Sendable {
 
     /// Adds one visit to `host` (canonical form) at `timeMillis` (UTC).
     public mutating func add(host: String, client: String, user: String?, timeMillis: Int64) {
-        let key = Key(
-            day: VisitIndex.day(ofMillis: timeMillis), reversedHost: VisitIndex.reversedLabels(host), client: client,
-            user: user ?? "")
         lines += 1
+        add(host: host, client: client, user: user, count: 1, first: timeMillis, last: timeMillis)
+    }
+
+    /// Adds `count` visits between `first` and `last` (the same UTC day).
+    mutating func add(host: String, client: String, user: String?, count: Int64, first: Int64, last: Int64) {
+        let key = Key(
+            day: VisitIndex.day(ofMillis: first), reversedHost: VisitIndex.reversedLabels(host), client: client,
+            user: user ?? "")
         if var sums = visits[key] {
-            sums.count += 1
-            sums.first = min(sums.first, timeMillis)
-            sums.last = max(sums.last, timeMillis)
+            sums.count += count
+            sums.first = min(sums.first, first)
+            sums.last = max(sums.last, last)
             visits[key] = sums
         } else {
-            visits[key] = Sums(count: 1, first: timeMillis, last: timeMillis)
+            visits[key] = Sums(count: count, first: first, last: last)
         }
     }
 }

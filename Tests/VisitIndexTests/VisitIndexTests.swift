@@ -119,3 +119,53 @@ struct VisitIndexTests {
         #expect(VisitIndex.day(ofMillis: -1) == -1)
     }
 }
+
+@Suite("Summing visits from log bytes")
+struct VisitAggregatorTests {
+    @Test("the aggregator's sums equal VisitBatch's for the same visits; hosts are normalized once per entry")
+    func sameAsBatch() throws {
+        var rng = SplitMix64(state: 0x6167_6772)
+        var aggregator = VisitAggregator()
+        var reference = VisitBatch()
+        var normalizeCalls = 0
+        let hosts = ["Login.Evil.TEST", "login.evil.test.", "cdn.example", String(repeating: "x", count: 40) + ".example"]
+        for i in 0..<20_000 {
+            let host = hosts[Int(rng.next() % 4)]
+            let client = "10.0.\(rng.next() % 3).\(rng.next() % 200)"
+            let user: String? = rng.next() % 3 == 0 ? nil : (rng.next() % 2 == 0 ? "alice" : "")
+            let time = day0 + Int64(i) * 10_000
+            let (h, c, u) = (Array(host.utf8), Array(client.utf8), user.map { Array($0.utf8) })
+            h.withUnsafeBytes { hb in
+                c.withUnsafeBytes { cb in
+                    if let u {
+                        u.withUnsafeBytes { ub in aggregator.add(host: hb, client: cb, user: ub, timeMillis: time) }
+                    } else {
+                        aggregator.add(host: hb, client: cb, user: nil, timeMillis: time)
+                    }
+                }
+            }
+            let canonical = host.lowercased().hasSuffix(".") ? String(host.lowercased().dropLast()) : host.lowercased()
+            reference.add(host: canonical, client: client, user: user?.isEmpty == true ? "" : user, timeMillis: time)
+        }
+        #expect(aggregator.lines == 20_000)
+        let distinct = aggregator.distinctVisits
+        let batch = aggregator.drain { raw in
+            normalizeCalls += 1
+            let text = String(decoding: raw, as: UTF8.self).lowercased()
+            return text.hasSuffix(".") ? String(text.dropLast()) : text
+        }
+        #expect(normalizeCalls == distinct)
+        #expect(batch.lines == 20_000)
+        // Same index contents either way.
+        let a = try TempIndex()
+        let b = try TempIndex()
+        try a.index.write(batch)
+        try b.index.write(reference)
+        for domain in ["evil.test", "example"] {
+            #expect(try a.index.visited(domain, sinceMillis: 0) == b.index.visited(domain, sinceMillis: 0), "\(domain)")
+        }
+        #expect(try a.index.visited("evil.test", sinceMillis: 0).visitors.reduce(0) { $0 + $1.count } > 9000)
+        // Drained: empty, and reusable.
+        #expect(aggregator.distinctVisits == 0 && aggregator.lines == 0)
+    }
+}
