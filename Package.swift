@@ -67,7 +67,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hostwatch-bench",
-            dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "BlockRules", "SeededRandom"],
+            dependencies: ["Agent", "DomainMatch", "LogParsing", "LogTailing", "Watchlist", "BlockRules", "VisitIndex", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "hostwatch-latency", swiftSettings: swiftSettings),

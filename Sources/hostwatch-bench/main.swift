@@ -24,6 +24,9 @@ var lineCount = 2_000_000
 var runGrep = true
 var chunkBytes = 256 << 10
 var onlyBlocklists = false
+var onlyIndex = false
+var indexDays = 3
+var indexLinesPerDay = 1_000_000
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -31,10 +34,21 @@ while let argument = arguments.popFirst() {
     case "--skip-grep": runGrep = false
     case "--chunk-kib": chunkBytes = (Int(arguments.popFirst() ?? "") ?? 256) << 10
     case "--only-blocklists": onlyBlocklists = true
+    case "--only-index": onlyIndex = true
+    case "--index-days": indexDays = Int(arguments.popFirst() ?? "") ?? indexDays
+    case "--index-lines-per-day": indexLinesPerDay = Int(arguments.popFirst() ?? "") ?? indexLinesPerDay
     default:
-        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists]")
+        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N]]")
         exit(2)
     }
+}
+
+if onlyIndex {
+    let dir = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/hostwatch-bench-index"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try runIndexBench(days: indexDays, linesPerDay: indexLinesPerDay, directory: dir)
+    exit(0)
 }
 
 // MARK: - Data

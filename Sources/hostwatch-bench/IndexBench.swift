@@ -1,0 +1,120 @@
+import DomainMatch
+import Foundation
+import SeededRandom
+import VisitIndex
+
+/// The visit index: ingest rate (aggregating from bytes, normalizing once per distinct visit,
+/// writing a batch per 250k lines), size on disk per million lines, and `visited` latency.
+///
+/// `days` days of `linesPerDay` lines each, from 5k clients (uniformly) over 200k distinct hosts
+/// under 20k registrable domains. Like real traffic, a client mostly returns to its own few
+/// dozen sites (90 % of its lines go to 60 hosts of its own), the rest drawn by a Zipf-like law
+/// over all hosts; each client has one user, or none for a third of them.
+func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
+    print("\n== visit index: \(days) days × \(linesPerDay) lines, 200k hosts, 5k clients (one core)")
+    var rng = SplitMix64(state: 0x696E_6465_78)
+    let domains = (0..<20_000).map { i in "d\(i)-\(rng.next() % 100_000).example" }
+    let hosts: [[UInt8]] = (0..<200_000).map { i in Array("h\(i % 37).\(domains[i % domains.count])".utf8) }
+    let clients: [[UInt8]] = (0..<5_000).map { Array("10.\($0 / 250).\($0 % 250).\(rng.next() % 250)".utf8) }
+    let users: [[UInt8]] = (0..<2_000).map { Array("user\($0)".utf8) }
+    // Zipf-like: the square of a uniform draw favours low indices.
+    func pick(_ count: Int) -> Int {
+        let u = Double(rng.next() % 1_000_000) / 1_000_000
+        return min(count - 1, Int(u * u * u * Double(count)))
+    }
+    let path = directory + "/visits-bench.sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    let index = try VisitIndex(path: path)
+    var aggregator = VisitAggregator()
+    let day0: Int64 = 1_795_910_400_000
+    let batchLines = 250_000
+    var addSeconds = 0.0
+    var writeSeconds = 0.0
+    var distinct = 0
+    for day in 0..<days {
+        // The day's lines, generated outside the timed part.
+        var picks: [(Int32, Int32, Int32, Int64)] = []
+        picks.reserveCapacity(linesPerDay)
+        for i in 0..<linesPerDay {
+            let client = Int(rng.next() % 5_000)
+            let user = client % 3 == 0 ? -1 : Int32(client % users.count)
+            let host =
+                rng.next() % 10 == 0
+                ? pick(hosts.count) : (client &* 7919 &+ Int(rng.next() % 60) &* 104_729) % hosts.count
+            picks.append((Int32(host), Int32(client), user, day0 + Int64(day) * 86_400_000 + Int64(i) * 86_400_000 / Int64(linesPerDay)))
+        }
+        var start = 0
+        while start < linesPerDay {
+            let end = min(start + batchLines, linesPerDay)
+            let t0 = cpuSeconds()
+            for (host, client, user, time) in picks[start..<end] {
+                hosts[Int(host)].withUnsafeBytes { h in
+                    clients[Int(client)].withUnsafeBytes { c in
+                        if user < 0 {
+                            aggregator.add(host: h, client: c, user: nil, timeMillis: time)
+                        } else {
+                            users[Int(user)].withUnsafeBytes { u in aggregator.add(host: h, client: c, user: u, timeMillis: time) }
+                        }
+                    }
+                }
+            }
+            let t1 = cpuSeconds()
+            distinct += aggregator.distinctVisits
+            let batch = aggregator.drain { raw in
+                withUnsafeTemporaryAllocation(byteCount: HostNormalizer.outputCapacity, alignment: 8) { out in
+                    guard case .success(let host) = HostNormalizer.normalize(raw, into: out) else { return nil }
+                    return String(decoding: UnsafeRawBufferPointer(rebasing: out[0..<host.count]), as: UTF8.self)
+                }
+            }
+            try index.write(batch)
+            let t2 = cpuSeconds()
+            addSeconds += t1 - t0
+            writeSeconds += t2 - t1
+            start = end
+        }
+    }
+    let lines = Double(days * linesPerDay)
+    print("aggregate from bytes: \(String(format: "%.0f", lines / addSeconds / 1000))k lines/s (\(String(format: "%.0f", addSeconds / lines * 1e9)) ns/line)")
+    print("normalize + write \(distinct) distinct visits in batches of \(batchLines) lines: \(String(format: "%.2f", writeSeconds)) s")
+    let rate = lines / (addSeconds + writeSeconds)
+    print("ingest into the index, all of it: \(String(format: "%.0f", rate / 1000))k lines/s CPU (target ≥ 500k)")
+    try index.checkpoint()
+    var size = 0
+    for suffix in ["", "-wal"] {
+        size += ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size]) as? Int) ?? 0
+    }
+    let perMillion = Double(size) / 1_048_576 / (lines / 1_000_000)
+    print("size on disk: \(String(format: "%.1f", Double(size) / 1_048_576)) MiB, \(String(format: "%.1f", perMillion)) MiB per million lines (target ≤ 20 MB)")
+
+    // `visited` latency: domains with visits (drawn like the traffic) and without.
+    let since = day0 - 86_400_000
+    for (label, names) in [
+        ("with visits", (0..<300).map { _ in domains[Int(pick(hosts.count)) % domains.count] }),
+        ("without visits", (0..<300).map { "nobody-\($0).example" }),
+    ] {
+        var times: [Double] = []
+        var visited = 0
+        for name in names {
+            let t0 = wallSeconds()
+            let report = try index.visited(name, sinceMillis: since)
+            times.append(wallSeconds() - t0)
+            if report.visited { visited += 1 }
+        }
+        times.sort()
+        print(
+            "visited, \(label): p50 \(String(format: "%.2f", times[times.count / 2] * 1000)) ms, p99 \(String(format: "%.2f", times[times.count * 99 / 100] * 1000)) ms, max \(String(format: "%.2f", times.last! * 1000)) ms (\(visited)/\(names.count) visited)")
+    }
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+        + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func wallSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
