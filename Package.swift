@@ -43,7 +43,8 @@ let package = Package(
         .target(name: "Watchlist", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),
         .target(name: "BlockRules", dependencies: ["Watchlist", "DomainMatch"], swiftSettings: swiftSettings),
         .target(
-            name: "VisitIndex", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            name: "VisitIndex",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         .target(
             name: "Agent",

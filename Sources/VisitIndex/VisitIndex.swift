@@ -1,4 +1,6 @@
 import GRDB
+import GRDBSQLite
+import Synchronization
 
 /// The index of every visited host: per UTC day and host, and per day, host, client and user,
 /// a count and the first and last time. An SQLite file in WAL mode, so `hostwatch visited` reads
@@ -12,6 +14,14 @@ public final class VisitIndex: Sendable {
     /// `nil` when opened read-only.
     let writer: (any DatabaseWriter)?
     public let path: String
+    /// Host and client/user ids already in the tables, so a batch writes only new names.
+    /// Touched only inside writes (which the pool runs one at a time).
+    private let ids = Mutex(InternedIDs())
+
+    struct InternedIDs {
+        var hosts: [String: Int64] = [:]
+        var whos: [WhoKey: Int64] = [:]
+    }
 
     /// Opens (creating and migrating if needed) the index at `path`; `readOnly` opens an
     /// existing one for queries only and never writes to it.
@@ -71,6 +81,16 @@ public final class VisitIndex: Sendable {
     /// at random.
     public func write(_ batch: VisitBatch) throws {
         guard !batch.isEmpty else { return }
+        do {
+            try writeRows(batch)
+        } catch {
+            // The transaction rolled back: ids interned in it no longer exist.
+            ids.withLock { $0 = InternedIDs() }
+            throw error
+        }
+    }
+
+    private func writeRows(_ batch: VisitBatch) throws {
         try write { db in
             let hostID = try db.cachedStatement(
                 sql: "INSERT INTO host (rname) VALUES (?) ON CONFLICT (rname) DO UPDATE SET rname = rname RETURNING id")
@@ -88,20 +108,21 @@ public final class VisitIndex: Sendable {
                     ON CONFLICT (host, day) DO UPDATE SET count = count + excluded.count,
                         first = min(first, excluded.first), last = max(last, excluded.last)
                     """)
-            var hosts: [String: Int64] = [:]
-            for name in Set(batch.visits.keys.map(\.reversedHost)).sorted() {
-                hosts[name] = try Int64.fetchOne(hostID, arguments: [name])!
+            let rows = try ids.withLock { ids in
+                for name in Set(batch.visits.keys.map(\.reversedHost)).sorted() where ids.hosts[name] == nil {
+                    ids.hosts[name] = try Int64.fetchOne(hostID, arguments: [name])!
+                }
+                for who in Set(batch.visits.keys.map { WhoKey(client: $0.client, user: $0.user) }).sorted()
+                where ids.whos[who] == nil {
+                    ids.whos[who] = try Int64.fetchOne(whoID, arguments: [who.client, who.user])!
+                }
+                var rows: [(host: Int64, day: Int32, who: Int64, sums: VisitBatch.Sums)] = []
+                rows.reserveCapacity(batch.visits.count)
+                for (key, sums) in batch.visits {
+                    rows.append((ids.hosts[key.reversedHost]!, key.day, ids.whos[WhoKey(client: key.client, user: key.user)]!, sums))
+                }
+                return rows.sorted { ($0.host, $0.day, $0.who) < ($1.host, $1.day, $1.who) }
             }
-            var whos: [WhoKey: Int64] = [:]
-            for who in Set(batch.visits.keys.map { WhoKey(client: $0.client, user: $0.user) }).sorted() {
-                whos[who] = try Int64.fetchOne(whoID, arguments: [who.client, who.user])!
-            }
-            var rows: [(host: Int64, day: Int32, who: Int64, sums: VisitBatch.Sums)] = []
-            rows.reserveCapacity(batch.visits.count)
-            for (key, sums) in batch.visits {
-                rows.append((hosts[key.reversedHost]!, key.day, whos[WhoKey(client: key.client, user: key.user)]!, sums))
-            }
-            rows.sort { ($0.host, $0.day, $0.who) < ($1.host, $1.day, $1.who) }
             var index = 0
             while index < rows.count {
                 // One host_day row per run of rows with the same host and day.
@@ -110,7 +131,7 @@ public final class VisitIndex: Sendable {
                 let (host, day) = (rows[start].host, rows[start].day)
                 while index < rows.count, rows[index].host == host, rows[index].day == day {
                     let row = rows[index]
-                    try visit.execute(arguments: [row.host, row.day, row.who, row.sums.count, row.sums.first, row.sums.last])
+                    try Self.step(visit, [row.host, Int64(row.day), row.who, row.sums.count, row.sums.first, row.sums.last], db)
                     if index > start {
                         total.count += row.sums.count
                         total.first = min(total.first, row.sums.first)
@@ -118,8 +139,20 @@ public final class VisitIndex: Sendable {
                     }
                     index += 1
                 }
-                try hostDay.execute(arguments: [host, day, total.count, total.first, total.last])
+                try Self.step(hostDay, [host, Int64(day), total.count, total.first, total.last], db)
             }
+        }
+    }
+
+    /// Runs an upsert with integer arguments straight through SQLite's C API: GRDB's
+    /// `execute(arguments:)` boxes every value, which measured as most of the cost per row.
+    static func step(_ statement: Statement, _ values: [Int64], _ db: Database) throws {
+        let raw = statement.sqliteStatement
+        for (i, value) in values.enumerated() { sqlite3_bind_int64(raw, Int32(i + 1), value) }
+        let code = sqlite3_step(raw)
+        sqlite3_reset(raw)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
 
@@ -183,6 +216,8 @@ public final class VisitIndex: Sendable {
             try db.execute(sql: "DELETE FROM host_day WHERE day < ?", arguments: [day])
             try db.execute(sql: "DELETE FROM host WHERE id NOT IN (SELECT host FROM host_day)")
             try db.execute(sql: "DELETE FROM who WHERE id NOT IN (SELECT who FROM visit_day)")
+            // Ids of deleted names must not be reused from the cache.
+            ids.withLock { $0 = InternedIDs() }
         }
     }
 

@@ -30,6 +30,7 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
     let batchLines = 250_000
     var addSeconds = 0.0
     var writeSeconds = 0.0
+    var drainSeconds = 0.0
     var distinct = 0
     for day in 0..<days {
         // The day's lines, generated outside the timed part.
@@ -66,16 +67,20 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
                     return String(decoding: UnsafeRawBufferPointer(rebasing: out[0..<host.count]), as: UTF8.self)
                 }
             }
+            let t15 = cpuSeconds()
             try index.write(batch)
             let t2 = cpuSeconds()
             addSeconds += t1 - t0
+            drainSeconds += t15 - t1
             writeSeconds += t2 - t1
             start = end
         }
     }
     let lines = Double(days * linesPerDay)
     print("aggregate from bytes: \(String(format: "%.0f", lines / addSeconds / 1000))k lines/s (\(String(format: "%.0f", addSeconds / lines * 1e9)) ns/line)")
-    print("normalize + write \(distinct) distinct visits in batches of \(batchLines) lines: \(String(format: "%.2f", writeSeconds)) s")
+    print(
+        "normalize + write \(distinct) distinct visits in batches of \(batchLines) lines: \(String(format: "%.2f", writeSeconds)) s "
+            + "(\(String(format: "%.2f", drainSeconds)) s of it draining into batches, \(String(format: "%.1f", (writeSeconds - drainSeconds) / Double(distinct) * 1e6)) µs per row written)")
     let rate = lines / (addSeconds + writeSeconds)
     print("ingest into the index, all of it: \(String(format: "%.0f", rate / 1000))k lines/s CPU (target ≥ 500k)")
     try index.checkpoint()
