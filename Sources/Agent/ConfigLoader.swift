@@ -286,7 +286,7 @@ struct TableReader {
 
     mutating func readRoot(_ root: TOMLTable) -> DaemonConfig? {
         rejectUnknown(
-            root, known: ["state_dir", "source", "watchlist", "sink", "blocklist", "public_suffix_list", "api", "tail"],
+            root, known: ["state_dir", "source", "watchlist", "sink", "blocklist", "public_suffix_list", "index", "api", "tail"],
             context: "")
         let stateDirectory = string(root, "state_dir", context: "")
         if stateDirectory == nil, root["state_dir"] == nil {
@@ -354,6 +354,19 @@ struct TableReader {
             }
         }
         if let path = string(root, "public_suffix_list", context: "") { config.publicSuffixList = resolve(path) }
+        if let index = table(root, "index") {
+            rejectUnknown(index, known: ["enabled", "retention_days"], context: " in [index]")
+            if let node = index["enabled"] {
+                if case .boolean(let enabled) = node.value { config.indexEnabled = enabled } else {
+                    problem(node.position, "enabled in [index] must be true or false")
+                }
+            }
+            if let days = integer(index, "retention_days", context: " in [index]") {
+                if (1...3650).contains(days) { config.indexRetentionDays = Int(days) } else {
+                    problem(index["retention_days"]!.position, "retention_days must be 1 to 3650")
+                }
+            }
+        }
         if let tail = table(root, "tail") {
             let keys = ["poll_interval", "checkpoint_interval", "rotate_wait", "partial_line_wait"]
             rejectUnknown(tail, known: keys, context: " in [tail]")

@@ -4,6 +4,7 @@ public import Logging
 import LogTailing
 import ServiceLifecycle
 import UnixSignals
+import VisitIndex
 import Watchlist
 
 /// `hostwatch run`: the long-running agent.
@@ -55,6 +56,16 @@ public enum Daemon {
             logger.critical("\(error)")
             return 2
         }
+        var visitIndex: VisitIndex?
+        if config.indexEnabled {
+            let path = config.stateDirectory + "/visits.sqlite"
+            do {
+                visitIndex = try VisitIndex(path: path)
+            } catch {
+                logger.critical("cannot open the visit index \(path): \(error)")
+                return 2
+            }
+        }
         let control = IngestControl()
         let snapshot = SnapshotBox()
         let loop: IngestLoop
@@ -62,7 +73,7 @@ public enum Daemon {
             loop = try IngestLoop(
                 config: config, watchlist: watchlist, checkpoint: checkpoint, checkpointMillis: checkpointMillis,
                 control: control, snapshot: snapshot,
-                logger: logger)
+                logger: logger, visitIndex: visitIndex)
         } catch {
             logger.critical("\(error)")
             return 2

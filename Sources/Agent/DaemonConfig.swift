@@ -41,6 +41,10 @@ public struct DaemonConfig: Sendable, Equatable {
     /// expires.
     public var blocklists: [BlocklistSpec] = []
     public var publicSuffixList: String = PublicSuffixList.debianPath
+    /// The visit index (`visits.sqlite` in the state directory): on unless `[index] enabled = false`.
+    public var indexEnabled = true
+    /// Days of visits the index keeps.
+    public var indexRetentionDays = 90
     /// `host:port` for `/metrics` and `/healthz`; `nil` turns the endpoint off.
     public var listen: String?
 

@@ -1,6 +1,7 @@
 import DomainMatch
 import LogParsing
 import LogTailing
+import VisitIndex
 import Watchlist
 
 /// Reads one tailed file's new lines through its own pipeline (parsers keep per-file state).
@@ -11,6 +12,8 @@ protocol FileProcessor: AnyObject {
     /// Reads what the file gained and appends the hits to `batch`.
     func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult
     func setWatchlist(_ watchlist: Watchlist)
+    /// The visits summed since the last call, for the visit index (`nil` when it is off).
+    func takeVisits() -> VisitBatch?
     var counters: ScanCounters { get }
     var format: String { get }
 }
@@ -21,9 +24,15 @@ final class FileProcessorOf<Parser: LogParser>: FileProcessor {
     /// When the parser's reference time (for year-less timestamps) was last moved to now.
     var referenceTime: Int64 = 0
 
-    init(parser: Parser, watchlist: Watchlist, file: TailedFile) {
+    init(parser: Parser, watchlist: Watchlist, file: TailedFile, indexVisits: Bool) {
         pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: file.path, fileID: file.fileID)
+        if indexVisits { pipeline.visits = VisitAggregator() }
         fileID = file.fileID
+    }
+
+    func takeVisits() -> VisitBatch? {
+        guard pipeline.visits != nil, pipeline.visits!.lines > 0 else { return nil }
+        return pipeline.visits!.drain(normalize: VisitHosts.canonical)
     }
 
     var format: String { pipeline.parser.id }
@@ -62,7 +71,7 @@ enum FileProcessors {
     /// A processor for `file` in `format` (`auto`: sniffed from the file's first lines; `nil`
     /// while the file has no complete line to sniff, or when no format fits).
     static func make(
-        format: String, file: TailedFile, watchlist: Watchlist, context: ParserContext
+        format: String, file: TailedFile, watchlist: Watchlist, context: ParserContext, indexVisits: Bool
     ) -> (processor: (any FileProcessor)?, problem: String?) {
         var id = format
         if format == "auto" {
@@ -81,7 +90,7 @@ enum FileProcessors {
             return (nil, "unknown format '\(id)'")
         }
         func make<P: LogParser>(_ parser: P) -> any FileProcessor {
-            FileProcessorOf(parser: parser, watchlist: watchlist, file: file)
+            FileProcessorOf(parser: parser, watchlist: watchlist, file: file, indexVisits: indexVisits)
         }
         // Concrete types, so each loop is specialized (see Scan).
         switch parser {
@@ -116,5 +125,15 @@ extension Array where Element == [UInt8] {
         }
         defer { for copy in storage { copy.deallocate() } }
         return body(pointers)
+    }
+}
+
+/// Hosts as logged → canonical names, for the visit index (once per distinct visit, not per line).
+enum VisitHosts {
+    static func canonical(_ raw: UnsafeRawBufferPointer) -> String? {
+        withUnsafeTemporaryAllocation(byteCount: HostNormalizer.outputCapacity, alignment: 8) { out in
+            guard case .success(let host) = HostNormalizer.normalize(raw, into: out), host.kind == .name else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: out[0..<host.count]), as: UTF8.self)
+        }
     }
 }

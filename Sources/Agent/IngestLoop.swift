@@ -5,6 +5,7 @@ import Logging
 import LogParsing
 import LogTailing
 import Synchronization
+import VisitIndex
 import Watchlist
 
 /// Messages to the ingestion thread, and the eventfd that wakes it.
@@ -122,6 +123,9 @@ public struct IngestSnapshot: Sendable {
     public var reloadFailures = 0
     public var checkpointsSaved = 0
     public var checkpointErrors = 0
+    /// Lines whose visits were written to the visit index, and failed index writes.
+    public var visitLinesIndexed = 0
+    public var visitIndexErrors = 0
     /// Bytes that `copytruncate` removed before they were read and no copy held (lost).
     public var truncatedUnreadBytes: Int64 = 0
     public var tailProblems = 0
@@ -167,11 +171,18 @@ final class IngestLoop: @unchecked Sendable {
     var movedFrom: [UInt32: String] = [:]
     /// ``Tailer/generation`` at the last checkpoint.
     var savedGeneration = -1
+    /// The visit index (`nil` when `[index] enabled = false`), written at every checkpoint.
+    let visitIndex: VisitIndex?
+    /// Visits of files retired since the last flush.
+    var pendingVisits: [VisitBatch] = []
+    /// The UTC day retention last ran for.
+    var prunedDay: Int32 = .min
 
     init(
         config: DaemonConfig, watchlist: Watchlist, checkpoint: Checkpoint?, checkpointMillis: Int64? = nil,
-        control: IngestControl, snapshot: SnapshotBox, logger: Logger
+        control: IngestControl, snapshot: SnapshotBox, logger: Logger, visitIndex: VisitIndex? = nil
     ) throws(SinkError) {
+        self.visitIndex = visitIndex
         self.config = config
         self.watchlist = watchlist
         self.control = control
@@ -274,7 +285,8 @@ final class IngestLoop: @unchecked Sendable {
         if let entry = processors[key] { return entry.processor }
         let source = config.sources[min(file.sourceIndex, config.sources.count - 1)]
         let context = ParserContext(referenceTimeMillis: Self.wallMillis(), timeZone: source.timeZone)
-        let made = FileProcessors.make(format: source.format, file: file, watchlist: watchlist, context: context)
+        let made = FileProcessors.make(
+            format: source.format, file: file, watchlist: watchlist, context: context, indexVisits: visitIndex != nil)
         if let problem = made.problem, problemFiles.insert(file.path).inserted {
             logger.error("\(problem)")
             figures.tailProblems += 1
@@ -321,6 +333,9 @@ final class IngestLoop: @unchecked Sendable {
     func saveCheckpoint(now: Int64) {
         lastCheckpoint = now
         savedGeneration = tailer.generation
+        // Visits go to the index before the checkpoint: after a crash the lines since the last
+        // checkpoint are counted again (a visit is never lost, at worst counted twice).
+        flushVisits(now: now)
         do {
             for sink in sinks { try sink.syncForCheckpoint() }
             let checkpoint = Checkpoint(files: tailer.checkpoint(now: Self.wallMillis()), sinks: sinks.compactMap { $0.mark() })
@@ -363,6 +378,29 @@ final class IngestLoop: @unchecked Sendable {
         }
     }
 
+    /// Writes the visits every file summed since the last flush to the visit index, and once a
+    /// day deletes the days past retention. A failing write is logged and counted; reading goes on.
+    func flushVisits(now: Int64) {
+        guard let visitIndex else { return }
+        for entry in processors.values {
+            if let visits = entry.processor.takeVisits() { pendingVisits.append(visits) }
+        }
+        do {
+            for batch in pendingVisits { try visitIndex.write(batch) }
+            figures.visitLinesIndexed += pendingVisits.reduce(0) { $0 + $1.lines }
+            pendingVisits.removeAll()
+            let today = VisitIndex.day(ofMillis: now)
+            if today != prunedDay {
+                try visitIndex.prune(beforeDay: today - Int32(config.indexRetentionDays) + 1)
+                prunedDay = today
+            }
+        } catch {
+            figures.visitIndexErrors += 1
+            pendingVisits.removeAll()
+            logger.error("visit index not written: \(error)")
+        }
+    }
+
     /// Counts of one file's reading: its pipeline's plus the reader's own.
     static func counters(of processor: any FileProcessor, file: TailedFile) -> ScanCounters {
         var counters = processor.counters
@@ -375,6 +413,7 @@ final class IngestLoop: @unchecked Sendable {
     /// Drops a closed file's processor, keeping its counts in its source's totals.
     func retire(_ key: ObjectIdentifier) {
         guard let entry = processors.removeValue(forKey: key) else { return }
+        if let visits = entry.processor.takeVisits() { pendingVisits.append(visits) }
         let name = config.sources[min(entry.file.sourceIndex, config.sources.count - 1)].name
         retiredCounters[name, default: ScanCounters()] += Self.counters(of: entry.processor, file: entry.file)
     }

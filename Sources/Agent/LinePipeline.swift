@@ -1,5 +1,6 @@
 public import DomainMatch
 public import LogParsing
+public import VisitIndex
 public import Watchlist
 
 /// What a run read, skipped (by reason) and found. Fixed-size counters: no dictionary on the
@@ -112,6 +113,9 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
     @usableFromInline let source: [UInt8]
     /// `"<file id>-` when hits carry an `id` (the daemon), else `nil`.
     @usableFromInline var idPrefix: [UInt8]?
+    /// Every visit with a valid host is summed here for the visit index (the daemon); `nil`
+    /// turns that off (`scan`).
+    public var visits: VisitAggregator?
 
     /// - Parameter fileID: when given, hits get an `id` field: the file id in hex, `-`, the offset.
     public init(parser: Parser, watchlist: Watchlist, source: String, fileID: UInt64? = nil) {
@@ -145,7 +149,13 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
             counters.skip(reason)
             return
         }
-        switch cache.answer(UnsafeRawBufferPointer(rebasing: line[event.host]), in: watchlist.matcher, scratch: scratch) {
+        let answer = cache.answer(UnsafeRawBufferPointer(rebasing: line[event.host]), in: watchlist.matcher, scratch: scratch)
+        if visits != nil, answer.isValidHost {
+            visits!.add(
+                host: UnsafeRawBufferPointer(rebasing: line[event.host]), client: UnsafeRawBufferPointer(rebasing: line[event.client]),
+                user: event.user.map { UnsafeRawBufferPointer(rebasing: line[$0]) }, timeMillis: event.timeMillis)
+        }
+        switch answer {
         case .rejected(let reason):
             counters.reject(reason)
         case .unwatched:

@@ -8,6 +8,13 @@ public enum HostAnswer: Sendable, Equatable {
     case allowed(NormalizedHost)
     /// A valid host under a watch entry; see ``HostMatch/watched(value:nameLength:)``.
     case watched(value: UInt32, nameLength: Int, host: NormalizedHost)
+
+    /// The host passed normalization (whatever the matcher said).
+    @inlinable
+    public var isValidHost: Bool {
+        if case .rejected = self { return false }
+        return true
+    }
 }
 
 /// Normalizes and matches hosts as they are logged, remembering recent answers; owned by one

@@ -69,3 +69,39 @@ struct VisitedCommandTests {
         #expect(missing.stderr.contains("no visit index at \(dir.path)/nope/visits.sqlite"))
     }
 }
+
+@Suite("The daemon fills the visit index")
+struct DaemonVisitIndexTests {
+    @Test("every visit the daemon reads is in the index: hostwatch visited counts them per client and user")
+    func daemonIndexesVisits() throws {
+        let harness = try DaemonHarness(watched: ["evil.test"])
+        let writer = LogWriter(path: harness.logPath)
+        try harness.startAndWait()
+        writer.write(1000)
+        harness.waitForHits(200)
+        #expect(harness.stop().status == 0)
+        let state = harness.dir.appendingPathComponent("state").path
+        // 1000 lines: every 5th to www.evil.test (200), the rest to www.benign.test (800), from
+        // 250 clients (10.1.2.<seq % 250>), all as user alice.
+        let evil = try runHostwatch(["visited", "evil.test", "--json", "--state-dir", state])
+        #expect(evil.status == 0, "\(evil.stderr)")
+        let evilObject = try #require(try JSONSerialization.jsonObject(with: evil.stdout) as? [String: Any])
+        let evilVisitors = try #require(evilObject["visitors"] as? [[String: Any]])
+        #expect(evilVisitors.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 200)
+        #expect(Set(evilVisitors.compactMap { $0["user"] as? String }) == ["alice"])
+        #expect(Set(evilVisitors.compactMap { $0["client"] as? String }).count == 50)
+        let benign = try runHostwatch(["visited", "benign.test", "--json", "--state-dir", state])
+        let benignObject = try #require(try JSONSerialization.jsonObject(with: benign.stdout) as? [String: Any])
+        let benignHosts = try #require(benignObject["hosts"] as? [[String: Any]])
+        #expect(benignHosts.map { $0["host"] as? String } == ["www.benign.test"])
+        #expect(benignHosts.first?["count"] as? Int == 800)
+        // A restart resumes from the checkpoint: nothing is counted twice.
+        try harness.startAndWait()
+        writer.write(10)
+        harness.waitForHits(202)
+        #expect(harness.stop().status == 0)
+        let again = try runHostwatch(["visited", "benign.test", "--json", "--state-dir", state])
+        let againObject = try #require(try JSONSerialization.jsonObject(with: again.stdout) as? [String: Any])
+        #expect((againObject["hosts"] as? [[String: Any]])?.first?["count"] as? Int == 808)
+    }
+}
