@@ -20,6 +20,8 @@ var seconds = 20
 var rate = 20_000
 var rotateEvery = 0
 var burst = 0
+/// `--index`: the daemon with the visit index on, to see what it costs.
+var indexEnabled = false
 var watchCount = 1
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -28,9 +30,10 @@ while let argument = arguments.popFirst() {
     case "--rate": rate = Int(arguments.popFirst() ?? "") ?? rate
     case "--rotate-every": rotateEvery = Int(arguments.popFirst() ?? "") ?? rotateEvery
     case "--burst": burst = Int(arguments.popFirst() ?? "") ?? burst
+    case "--index": indexEnabled = true
     case "--watch": watchCount = Int(arguments.popFirst() ?? "") ?? watchCount
     default:
-        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS] [--burst LINES] [--watch DOMAINS]")
+        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS] [--burst LINES] [--watch DOMAINS] [--index]")
         exit(2)
     }
 }
@@ -71,6 +74,8 @@ try """
     type = "jsonl"
     path = "state/hits.jsonl"
     fsync = "checkpoint"
+    [index]
+    enabled = \(indexEnabled)
     [api]
     listen = ""
     """.write(to: dir.appendingPathComponent("hostwatch.toml"), atomically: true, encoding: .utf8)

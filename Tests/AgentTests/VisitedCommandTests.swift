@@ -74,7 +74,7 @@ struct VisitedCommandTests {
 struct DaemonVisitIndexTests {
     @Test("every visit the daemon reads is in the index: hostwatch visited counts them per client and user")
     func daemonIndexesVisits() throws {
-        let harness = try DaemonHarness(watched: ["evil.test"])
+        let harness = try DaemonHarness(watched: ["evil.test"], extraConfig: "[index]\nenabled = true\nretention_days = 30")
         let writer = LogWriter(path: harness.logPath)
         try harness.startAndWait()
         writer.write(1000)
@@ -103,5 +103,19 @@ struct DaemonVisitIndexTests {
         let again = try runHostwatch(["visited", "benign.test", "--json", "--state-dir", state])
         let againObject = try #require(try JSONSerialization.jsonObject(with: again.stdout) as? [String: Any])
         #expect((againObject["hosts"] as? [[String: Any]])?.first?["count"] as? Int == 808)
+    }
+}
+
+@Suite("The visit index is off unless configured")
+struct VisitIndexOffTests {
+    @Test("without [index] enabled = true the daemon writes no index")
+    func offByDefault() throws {
+        let harness = try DaemonHarness(watched: ["evil.test"])
+        let writer = LogWriter(path: harness.logPath)
+        try harness.startAndWait()
+        writer.write(50)
+        harness.waitForHits(10)
+        #expect(harness.stop().status == 0)
+        #expect(!FileManager.default.fileExists(atPath: harness.dir.appendingPathComponent("state/visits.sqlite").path))
     }
 }
