@@ -109,13 +109,16 @@ public final class VisitIndex: Sendable {
                         first = min(first, excluded.first), last = max(last, excluded.last)
                     """)
             let rows = try ids.withLock { ids in
-                for name in Set(batch.visits.keys.map(\.reversedHost)).sorted() where ids.hosts[name] == nil {
-                    ids.hosts[name] = try Int64.fetchOne(hostID, arguments: [name])!
+                // Only names not seen before are sorted and inserted (most are known).
+                var newHosts = Set<String>()
+                var newWhos = Set<WhoKey>()
+                for key in batch.visits.keys {
+                    if ids.hosts[key.reversedHost] == nil { newHosts.insert(key.reversedHost) }
+                    let who = WhoKey(client: key.client, user: key.user)
+                    if ids.whos[who] == nil { newWhos.insert(who) }
                 }
-                for who in Set(batch.visits.keys.map { WhoKey(client: $0.client, user: $0.user) }).sorted()
-                where ids.whos[who] == nil {
-                    ids.whos[who] = try Int64.fetchOne(whoID, arguments: [who.client, who.user])!
-                }
+                for name in newHosts.sorted() { ids.hosts[name] = try Int64.fetchOne(hostID, arguments: [name])! }
+                for who in newWhos.sorted() { ids.whos[who] = try Int64.fetchOne(whoID, arguments: [who.client, who.user])! }
                 var rows: [(host: Int64, day: Int32, who: Int64, sums: VisitBatch.Sums)] = []
                 rows.reserveCapacity(batch.visits.count)
                 for (key, sums) in batch.visits {
