@@ -147,11 +147,12 @@ public enum BlockPublisher {
 
         let (directory, base) = split(path)
         let candidate = "\(directory)/.\(base).hostwatch-new"
-        let mode0644: mode_t = 0o644
+        // The new file keeps the old one's mode and owner (the daemons reading it rely on them).
         let existing = statIfExists(path)
+        let fileMode: mode_t = existing.map { $0.st_mode & 0o7777 } ?? 0o644
+        let owner = existing.map { ($0.st_uid, $0.st_gid) }
         try writeDurably(
-            rendered.bytes, to: candidate, mode: existing.map { $0.st_mode & 0o7777 } ?? mode0644,
-            owner: existing.map { ($0.st_uid, $0.st_gid) })
+            rendered.bytes, to: candidate, mode: fileMode, owner: owner)
         if !target.validate.isEmpty {
             let check = CommandRunner.run(target.validate.map { $0.replacingPlaceholder(with: candidate) }, timeout: target.commandTimeout)
             if !check.succeeded {
@@ -168,7 +169,7 @@ public enum BlockPublisher {
 
         let previous = "\(directory)/.\(base).prev"
         if let oldBytes {
-            try writeDurably(oldBytes, to: previous, mode: existing.map { $0.st_mode & 0o7777 } ?? mode0644, owner: nil)
+            try writeDurably(oldBytes, to: previous, mode: fileMode, owner: nil)
         }
         try replace(candidate, with: path, directory: directory)
         if !target.reload.isEmpty {
@@ -177,8 +178,7 @@ public enum BlockPublisher {
                 var restored = "the previous file was put back"
                 if let oldBytes {
                     do {
-                        try writeDurably(oldBytes, to: candidate, mode: existing.map { $0.st_mode & 0o7777 } ?? mode0644,
-                            owner: existing.map { ($0.st_uid, $0.st_gid) })
+                        try writeDurably(oldBytes, to: candidate, mode: fileMode, owner: owner)
                         try replace(candidate, with: path, directory: directory)
                         let again = CommandRunner.run(target.reload.map { $0.replacingPlaceholder(with: path) }, timeout: target.commandTimeout)
                         if !again.succeeded { restored += ", but reloading it failed too (\(again.summary))" }
