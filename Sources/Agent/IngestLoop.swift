@@ -312,8 +312,26 @@ final class IngestLoop: @unchecked Sendable {
             usleep(delay)
             delay = min(delay * 2, 2_000_000)
         }
+        recordHitsInIndex()
         batch.removeAll()
         return true
+    }
+
+    /// Keeps the batch's hits in the index too, for `GET /v1/hits`. A failure is logged and
+    /// counted; the sinks have the hits.
+    func recordHitsInIndex() {
+        guard let visitIndex else { return }
+        let (hits, unreadable) = HitRecords.stored(fromLines: batch.output.bytes)
+        do {
+            try visitIndex.record(hits: hits)
+        } catch {
+            figures.visitIndexErrors += 1
+            logger.error("hits not kept in the visit index: \(error)")
+        }
+        if unreadable > 0 {
+            figures.visitIndexErrors += 1
+            logger.error("\(unreadable) hits could not be read back for the visit index")
+        }
     }
 
     /// Saves a checkpoint when file ids appeared since the last one, so every file found is on

@@ -71,6 +71,15 @@ public final class VisitIndex: Sendable {
                         PRIMARY KEY (host, day, who)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: hits") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE hit (
+                        id TEXT PRIMARY KEY, time INTEGER NOT NULL, list TEXT NOT NULL,
+                        retro INTEGER NOT NULL, json TEXT NOT NULL);
+                    CREATE INDEX hit_time ON hit (time);
+                    """)
+        }
         return migrator
     }
 
@@ -212,11 +221,13 @@ public final class VisitIndex: Sendable {
         try writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
-    /// Deletes the days before `day` (retention), and hosts and clients no longer referred to.
+    /// Deletes the days before `day` (retention), their hits, and hosts and clients no longer
+    /// referred to.
     public func prune(beforeDay day: Int32) throws {
         try write { db in
             try db.execute(sql: "DELETE FROM visit_day WHERE day < ?", arguments: [day])
             try db.execute(sql: "DELETE FROM host_day WHERE day < ?", arguments: [day])
+            try pruneHits(beforeMillis: Int64(day) * 86_400_000, db)
             try db.execute(sql: "DELETE FROM host WHERE id NOT IN (SELECT host FROM host_day)")
             try db.execute(sql: "DELETE FROM who WHERE id NOT IN (SELECT who FROM visit_day)")
             // Ids of deleted names must not be reused from the cache.

@@ -169,3 +169,27 @@ struct VisitAggregatorTests {
         #expect(aggregator.distinctVisits == 0 && aggregator.lines == 0)
     }
 }
+
+@Suite("Hits kept in the index")
+struct StoredHitTests {
+    func hit(_ id: String, _ millis: Int64, _ list: String, retro: Bool = false) -> StoredHit {
+        StoredHit(id: id, timeMillis: millis, list: list, retro: retro, json: "{\"id\":\"\(id)\",\"list\":\"\(list)\"}")
+    }
+
+    @Test("a hit is stored once per id; queries filter by time and list, newest first, up to the limit")
+    func storeAndQuery() throws {
+        let t = try TempIndex()
+        try t.index.record(hits: [hit("a-1", day0 + 1000, "phish"), hit("a-2", day0 + 2000, "brand"), hit("a-3", day0 + 3000, "phish")])
+        // The same ids again (a replay after a crash): nothing changes.
+        try t.index.record(hits: [hit("a-1", day0 + 1000, "phish"), hit("a-3", day0 + 3000, "phish")])
+        #expect(try t.index.hits(sinceMillis: 0, limit: 10).map(\.id) == ["a-3", "a-2", "a-1"])
+        #expect(try t.index.hits(sinceMillis: 0, list: "phish", limit: 10).map(\.id) == ["a-3", "a-1"])
+        #expect(try t.index.hits(sinceMillis: day0 + 2000, limit: 10).map(\.id) == ["a-3", "a-2"])
+        #expect(try t.index.hits(sinceMillis: 0, limit: 1).map(\.id) == ["a-3"])
+        #expect(try t.index.hits(sinceMillis: 0, list: "phish", limit: 1).first == hit("a-3", day0 + 3000, "phish"))
+        // Retention takes hits of pruned days with them.
+        try t.index.record(hits: [hit("b-1", day0 + 86_400_000 + 5, "phish", retro: true)])
+        try t.index.prune(beforeDay: VisitIndex.day(ofMillis: day0) + 1)
+        #expect(try t.index.hits(sinceMillis: 0, limit: 10) == [hit("b-1", day0 + 86_400_000 + 5, "phish", retro: true)])
+    }
+}
