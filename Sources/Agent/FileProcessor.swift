@@ -12,8 +12,9 @@ protocol FileProcessor: AnyObject {
     /// Reads what the file gained and appends the hits to `batch`.
     func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult
     func setWatchlist(_ watchlist: Watchlist)
-    /// The visits summed since the last call, for the visit index (`nil` when it is off).
-    func takeVisits() -> VisitBatch?
+    /// Writes the visits summed since the last call to the visit index (nothing when it is
+    /// off), and forgets them, written or not.
+    func writeVisits(to index: VisitIndex) throws -> VisitIndex.WriteFigures
     var counters: ScanCounters { get }
     var format: String { get }
 }
@@ -30,9 +31,9 @@ final class FileProcessorOf<Parser: LogParser>: FileProcessor {
         fileID = file.fileID
     }
 
-    func takeVisits() -> VisitBatch? {
-        guard pipeline.visits != nil, pipeline.visits!.lines > 0 else { return nil }
-        return pipeline.visits!.drain(normalize: VisitHosts.canonical)
+    func writeVisits(to index: VisitIndex) throws -> VisitIndex.WriteFigures {
+        guard pipeline.visits != nil, pipeline.visits!.lines > 0 else { return VisitIndex.WriteFigures() }
+        return try index.write(&pipeline.visits!, normalize: VisitHosts.canonical)
     }
 
     var format: String { pipeline.parser.id }
@@ -128,12 +129,13 @@ extension Array where Element == [UInt8] {
     }
 }
 
-/// Hosts as logged → canonical names, for the visit index (once per distinct visit, not per line).
+/// Hosts as logged → canonical names, for the visit index (once per host a reader sees, not
+/// per line). IP literals are not indexed: `visited` asks about names.
 enum VisitHosts {
-    static func canonical(_ raw: UnsafeRawBufferPointer) -> String? {
-        withUnsafeTemporaryAllocation(byteCount: HostNormalizer.outputCapacity, alignment: 8) { out in
-            guard case .success(let host) = HostNormalizer.normalize(raw, into: out), host.kind == .name else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: out[0..<host.count]), as: UTF8.self)
-        }
+    static func canonical(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        guard out.count >= HostNormalizer.outputCapacity, case .success(let host) = HostNormalizer.normalize(raw, into: out),
+            host.kind == .name
+        else { return nil }
+        return host.count
     }
 }

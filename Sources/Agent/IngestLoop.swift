@@ -126,6 +126,8 @@ public struct IngestSnapshot: Sendable {
     /// Lines whose visits were written to the visit index, and failed index writes.
     public var visitLinesIndexed = 0
     public var visitIndexErrors = 0
+    /// Lines whose host was an IP literal or not a valid name: not in the visit index.
+    public var visitLinesInvalidHost = 0
     /// Bytes that `copytruncate` removed before they were read and no copy held (lost).
     public var truncatedUnreadBytes: Int64 = 0
     public var tailProblems = 0
@@ -173,8 +175,6 @@ final class IngestLoop: @unchecked Sendable {
     var savedGeneration = -1
     /// The visit index (`nil` when `[index] enabled = false`), written at every checkpoint.
     let visitIndex: VisitIndex?
-    /// Visits of files retired since the last flush.
-    var pendingVisits: [VisitBatch] = []
     /// The UTC day retention last ran for.
     var prunedDay: Int32 = .min
 
@@ -400,21 +400,26 @@ final class IngestLoop: @unchecked Sendable {
     /// day deletes the days past retention. A failing write is logged and counted; reading goes on.
     func flushVisits(now: Int64) {
         guard let visitIndex else { return }
-        for entry in processors.values {
-            if let visits = entry.processor.takeVisits() { pendingVisits.append(visits) }
-        }
-        do {
-            for batch in pendingVisits { try visitIndex.write(batch) }
-            figures.visitLinesIndexed += pendingVisits.reduce(0) { $0 + $1.lines }
-            pendingVisits.removeAll()
-            let today = VisitIndex.day(ofMillis: now)
-            if today != prunedDay {
+        for entry in processors.values { writeVisits(of: entry.processor, to: visitIndex) }
+        let today = VisitIndex.day(ofMillis: now)
+        if today != prunedDay {
+            do {
                 try visitIndex.prune(beforeDay: today - Int32(config.indexRetentionDays) + 1)
                 prunedDay = today
+            } catch {
+                figures.visitIndexErrors += 1
+                logger.error("visit index retention not applied: \(error)")
             }
+        }
+    }
+
+    func writeVisits(of processor: any FileProcessor, to visitIndex: VisitIndex) {
+        do {
+            let written = try processor.writeVisits(to: visitIndex)
+            figures.visitLinesIndexed += written.lines
+            figures.visitLinesInvalidHost += written.invalidHostLines
         } catch {
             figures.visitIndexErrors += 1
-            pendingVisits.removeAll()
             logger.error("visit index not written: \(error)")
         }
     }
@@ -431,7 +436,8 @@ final class IngestLoop: @unchecked Sendable {
     /// Drops a closed file's processor, keeping its counts in its source's totals.
     func retire(_ key: ObjectIdentifier) {
         guard let entry = processors.removeValue(forKey: key) else { return }
-        if let visits = entry.processor.takeVisits() { pendingVisits.append(visits) }
+        // Its visits go now, still before the next checkpoint.
+        if let visitIndex { writeVisits(of: entry.processor, to: visitIndex) }
         let name = config.sources[min(entry.file.sourceIndex, config.sources.count - 1)].name
         retiredCounters[name, default: ScanCounters()] += Self.counters(of: entry.processor, file: entry.file)
     }

@@ -14,14 +14,9 @@ public final class VisitIndex: Sendable {
     /// `nil` when opened read-only.
     let writer: (any DatabaseWriter)?
     public let path: String
-    /// Host and client/user ids already in the tables, so a batch writes only new names.
-    /// Touched only inside writes (which the pool runs one at a time).
-    private let ids = Mutex(InternedIDs())
-
-    struct InternedIDs {
-        var hosts: [String: Int64] = [:]
-        var whos: [WhoKey: Int64] = [:]
-    }
+    /// Bumped whenever row ids an aggregator remembers may have gone (a rolled-back write, a
+    /// prune), so every aggregator looks its names up again.
+    let idEpoch = Mutex(0)
 
     /// Opens (creating and migrating if needed) the index at `path`; `readOnly` opens an
     /// existing one for queries only and never writes to it.
@@ -80,98 +75,21 @@ public final class VisitIndex: Sendable {
                     CREATE INDEX hit_time ON hit (time);
                     """)
         }
+        // Visits keyed by day first: a batch's upserts land in today's end of the tree (which
+        // stays in the cache) instead of all over a month of rows, and retention deletes a range.
+        migrator.registerMigration("v3: visit_day by day") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE visit_day_by_day (
+                        day INTEGER NOT NULL, host INTEGER NOT NULL, who INTEGER NOT NULL,
+                        count INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+                        PRIMARY KEY (day, host, who)) WITHOUT ROWID;
+                    INSERT INTO visit_day_by_day SELECT day, host, who, count, first, last FROM visit_day;
+                    DROP TABLE visit_day;
+                    ALTER TABLE visit_day_by_day RENAME TO visit_day;
+                    """)
+        }
         return migrator
-    }
-
-    /// Writes a batch in one transaction: counts add up, first/last widen.
-    ///
-    /// Hosts and client/user pairs are interned first (in name order), then the rows are
-    /// upserted in primary-key order, so the B-trees are walked from left to right instead of
-    /// at random.
-    public func write(_ batch: VisitBatch) throws {
-        guard !batch.isEmpty else { return }
-        do {
-            try writeRows(batch)
-        } catch {
-            // The transaction rolled back: ids interned in it no longer exist.
-            ids.withLock { $0 = InternedIDs() }
-            throw error
-        }
-    }
-
-    private func writeRows(_ batch: VisitBatch) throws {
-        try write { db in
-            let hostID = try db.cachedStatement(
-                sql: "INSERT INTO host (rname) VALUES (?) ON CONFLICT (rname) DO UPDATE SET rname = rname RETURNING id")
-            let whoID = try db.cachedStatement(
-                sql: "INSERT INTO who (client, user) VALUES (?, ?) ON CONFLICT (client, user) DO UPDATE SET user = user RETURNING id")
-            let visit = try db.cachedStatement(
-                sql: """
-                    INSERT INTO visit_day (host, day, who, count, first, last) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (host, day, who) DO UPDATE SET count = count + excluded.count,
-                        first = min(first, excluded.first), last = max(last, excluded.last)
-                    """)
-            let hostDay = try db.cachedStatement(
-                sql: """
-                    INSERT INTO host_day (host, day, count, first, last) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (host, day) DO UPDATE SET count = count + excluded.count,
-                        first = min(first, excluded.first), last = max(last, excluded.last)
-                    """)
-            let rows = try ids.withLock { ids in
-                // Only names not seen before are sorted and inserted (most are known).
-                var newHosts = Set<String>()
-                var newWhos = Set<WhoKey>()
-                for key in batch.visits.keys {
-                    if ids.hosts[key.reversedHost] == nil { newHosts.insert(key.reversedHost) }
-                    let who = WhoKey(client: key.client, user: key.user)
-                    if ids.whos[who] == nil { newWhos.insert(who) }
-                }
-                for name in newHosts.sorted() { ids.hosts[name] = try Int64.fetchOne(hostID, arguments: [name])! }
-                for who in newWhos.sorted() { ids.whos[who] = try Int64.fetchOne(whoID, arguments: [who.client, who.user])! }
-                var rows: [(host: Int64, day: Int32, who: Int64, sums: VisitBatch.Sums)] = []
-                rows.reserveCapacity(batch.visits.count)
-                for (key, sums) in batch.visits {
-                    rows.append((ids.hosts[key.reversedHost]!, key.day, ids.whos[WhoKey(client: key.client, user: key.user)]!, sums))
-                }
-                return rows.sorted { ($0.host, $0.day, $0.who) < ($1.host, $1.day, $1.who) }
-            }
-            var index = 0
-            while index < rows.count {
-                // One host_day row per run of rows with the same host and day.
-                let start = index
-                var total = rows[start].sums
-                let (host, day) = (rows[start].host, rows[start].day)
-                while index < rows.count, rows[index].host == host, rows[index].day == day {
-                    let row = rows[index]
-                    try Self.step(visit, [row.host, Int64(row.day), row.who, row.sums.count, row.sums.first, row.sums.last], db)
-                    if index > start {
-                        total.count += row.sums.count
-                        total.first = min(total.first, row.sums.first)
-                        total.last = max(total.last, row.sums.last)
-                    }
-                    index += 1
-                }
-                try Self.step(hostDay, [host, Int64(day), total.count, total.first, total.last], db)
-            }
-        }
-    }
-
-    /// Runs an upsert with integer arguments straight through SQLite's C API: GRDB's
-    /// `execute(arguments:)` boxes every value, which measured as most of the cost per row.
-    static func step(_ statement: Statement, _ values: [Int64], _ db: Database) throws {
-        let raw = statement.sqliteStatement
-        for (i, value) in values.enumerated() { sqlite3_bind_int64(raw, Int32(i + 1), value) }
-        let code = sqlite3_step(raw)
-        sqlite3_reset(raw)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
-    }
-
-    struct WhoKey: Hashable, Comparable {
-        var client: String
-        var user: String
-        static func < (a: WhoKey, b: WhoKey) -> Bool { (a.client, a.user) < (b.client, b.user) }
     }
 
     /// Who visited `domain` (canonical form) or, unless `exact`, any name under it, from
@@ -184,11 +102,12 @@ public final class VisitIndex: Sendable {
                 db,
                 sql: """
                     SELECT h.rname, w.client, w.user, SUM(v.count) AS count, MIN(v.first) AS first, MAX(v.last) AS last
-                    FROM host h JOIN visit_day v ON v.host = h.id JOIN who w ON w.id = v.who
-                    WHERE (h.rname = ? OR (? AND h.rname > ? AND h.rname < ?)) AND v.day >= ?
+                    FROM host h JOIN host_day d ON d.host = h.id AND d.day >= ?
+                    JOIN visit_day v ON v.day = d.day AND v.host = d.host JOIN who w ON w.id = v.who
+                    WHERE h.rname = ? OR (? AND h.rname > ? AND h.rname < ?)
                     GROUP BY h.id, v.who
                     """,
-                arguments: [reversed, !exact, reversed + ".", reversed + "/", day])
+                arguments: [day, reversed, !exact, reversed + ".", reversed + "/"])
         }
         var report = VisitReport(domain: domain)
         var hosts: [String: VisitReport.Host] = [:]
@@ -230,8 +149,8 @@ public final class VisitIndex: Sendable {
             try pruneHits(beforeMillis: Int64(day) * 86_400_000, db)
             try db.execute(sql: "DELETE FROM host WHERE id NOT IN (SELECT host FROM host_day)")
             try db.execute(sql: "DELETE FROM who WHERE id NOT IN (SELECT who FROM visit_day)")
-            // Ids of deleted names must not be reused from the cache.
-            ids.withLock { $0 = InternedIDs() }
+            // Ids of deleted names must not be reused from an aggregator's memory.
+            idEpoch.withLock { $0 += 1 }
         }
     }
 

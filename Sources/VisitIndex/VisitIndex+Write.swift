@@ -1,0 +1,227 @@
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+/// Turns a host as logged into its canonical name in `out`: the name's length, or `nil` when
+/// the host is not a valid name (such visits are counted as skipped, not indexed).
+public typealias VisitHostNormalizer = (_ raw: UnsafeRawBufferPointer, _ out: UnsafeMutableRawBufferPointer) -> Int?
+
+extension VisitIndex {
+    /// What a write did.
+    public struct WriteFigures: Sendable, Equatable {
+        /// Lines whose visits were written.
+        public var lines = 0
+        /// Lines whose host was not a valid name once normalized.
+        public var invalidHostLines = 0
+        /// Rows upserted in `visit_day`.
+        public var rows = 0
+        /// Hosts and (client, user) pairs new to this aggregator (looked up or added).
+        public var namesLookedUp = 0
+
+        public init() {}
+    }
+
+    /// Writes the aggregator's sums in one transaction and empties them: counts add up,
+    /// first/last widen.
+    ///
+    /// Rows go in primary-key order, so the B-tree is walked from left to right. Hosts and
+    /// (client, user) pairs the aggregator has not written before are normalized and interned
+    /// first; the ids are remembered in the aggregator. On failure the sums are dropped too
+    /// (the caller counts them), so a broken disk cannot grow them without bound.
+    @discardableResult
+    public func write(_ visits: inout VisitAggregator, normalize: VisitHostNormalizer) throws -> WriteFigures {
+        var figures = WriteFigures()
+        guard !visits.visits.isEmpty else {
+            visits.clearVisits()
+            return figures
+        }
+        defer { visits.clearVisits() }
+        do {
+            try write { db in try writeRows(&visits, normalize: normalize, figures: &figures, db) }
+        } catch {
+            // The transaction rolled back: ids interned in it no longer exist.
+            idEpoch.withLock { $0 += 1 }
+            throw error
+        }
+        return figures
+    }
+
+    private func writeRows(
+        _ visits: inout VisitAggregator, normalize: VisitHostNormalizer, figures: inout WriteFigures, _ db: Database
+    ) throws {
+        let epoch = idEpoch.withLock { $0 }
+        if visits.idEpoch != epoch {
+            visits.hostRowIDs.removeAll(keepingCapacity: true)
+            visits.whoRowIDs.removeAll(keepingCapacity: true)
+            visits.idEpoch = epoch
+        }
+        if visits.hostRowIDs.count < visits.hosts.count {
+            visits.hostRowIDs.append(contentsOf: repeatElement(0, count: visits.hosts.count - visits.hostRowIDs.count))
+        }
+        if visits.whoRowIDs.count < visits.whos.count {
+            visits.whoRowIDs.append(contentsOf: repeatElement(0, count: visits.whos.count - visits.whoRowIDs.count))
+        }
+        let hostID = try db.cachedStatement(
+            sql: "INSERT INTO host (rname) VALUES (?) ON CONFLICT (rname) DO UPDATE SET rname = rname RETURNING id")
+        let whoID = try db.cachedStatement(
+            sql: "INSERT INTO who (client, user) VALUES (?, ?) ON CONFLICT (client, user) DO UPDATE SET user = user RETURNING id")
+        // Rows go many to a statement: SQLite's cost per statement run (reset, cursors, halt)
+        // measured as much as the row's own work.
+        func upsert(_ table: String, _ columns: String, key: String, rows: Int) throws -> Statement {
+            let width = columns.split(separator: ",").count
+            let row = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+            return try db.cachedStatement(
+                sql: """
+                    INSERT INTO \(table) (\(columns)) VALUES \(Array(repeating: row, count: rows).joined(separator: ","))
+                    ON CONFLICT (\(key)) DO UPDATE SET count = count + excluded.count,
+                        first = min(first, excluded.first), last = max(last, excluded.last)
+                    """)
+        }
+        let visitRows = try upsert("visit_day", "day,host,who,count,first,last", key: "day,host,who", rows: Self.rowsPerStatement)
+        let visitRow = try upsert("visit_day", "day,host,who,count,first,last", key: "day,host,who", rows: 1)
+        let hostDays = try upsert("host_day", "host,day,count,first,last", key: "host,day", rows: Self.rowsPerStatement)
+        let hostDay = try upsert("host_day", "host,day,count,first,last", key: "host,day", rows: 1)
+        var rows: [VisitRow] = []
+        rows.reserveCapacity(visits.visits.count)
+        try withUnsafeTemporaryAllocation(byteCount: 2 * Self.nameCapacity, alignment: 8) { scratch in
+            let canonical = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Self.nameCapacity])
+            let reversed = UnsafeMutableRawBufferPointer(rebasing: scratch[Self.nameCapacity...])
+            for visit in visits.visits {
+                var host = visits.hostRowIDs[Int(visit.host)]
+                if host == 0 {
+                    figures.namesLookedUp += 1
+                    host = try visits.hosts.withBytes(visit.host) { raw, _ in
+                        guard let length = normalize(raw, canonical), length > 0, length <= Self.nameCapacity else { return -1 }
+                        let name = Self.reverseLabels(UnsafeRawBufferPointer(rebasing: canonical[0..<length]), into: reversed)
+                        return try Self.intern(hostID, [name], db)
+                    }
+                    visits.hostRowIDs[Int(visit.host)] = host
+                }
+                if host < 0 {
+                    figures.invalidHostLines += Int(visit.count)
+                    continue
+                }
+                var who = visits.whoRowIDs[Int(visit.who)]
+                if who == 0 {
+                    figures.namesLookedUp += 1
+                    who = try visits.whos.withBytes(visit.who) { client, user in
+                        try Self.intern(whoID, [client, user ?? UnsafeRawBufferPointer(start: nil, count: 0)], db)
+                    }
+                    visits.whoRowIDs[Int(visit.who)] = who
+                }
+                rows.append(VisitRow(day: visit.day, host: host, who: who, count: visit.count, first: visit.first, last: visit.last))
+                figures.lines += Int(visit.count)
+            }
+        }
+        rows.sort { ($0.day, $0.host, $0.who) < ($1.day, $1.host, $1.who) }
+        figures.rows = rows.count
+        // One host_day row per run of rows with the same day and host.
+        var hostDayRows: [[Int64]] = []
+        var index = 0
+        while index < rows.count {
+            let start = rows[index]
+            var total = (count: Int64(0), first: start.first, last: start.last)
+            while index < rows.count, rows[index].day == start.day, rows[index].host == start.host {
+                total.count += rows[index].count
+                total.first = min(total.first, rows[index].first)
+                total.last = max(total.last, rows[index].last)
+                index += 1
+            }
+            hostDayRows.append([start.host, Int64(start.day), total.count, total.first, total.last])
+        }
+        try Self.upsert(rows.count, many: visitRows, one: visitRow, db) { i in
+            let row = rows[i]
+            return [Int64(row.day), row.host, row.who, row.count, row.first, row.last]
+        }
+        try Self.upsert(hostDayRows.count, many: hostDays, one: hostDay, db) { hostDayRows[$0] }
+    }
+
+    /// Upserts `count` rows, ``rowsPerStatement`` to a run of `many`, the rest one by one.
+    static func upsert(_ count: Int, many: Statement, one: Statement, _ db: Database, row: (Int) -> [Int64]) throws {
+        var i = 0
+        while i < count {
+            let statement = count - i >= rowsPerStatement ? many : one
+            let rows = statement === many ? rowsPerStatement : 1
+            let raw = statement.sqliteStatement
+            var parameter: Int32 = 1
+            for r in i..<(i + rows) {
+                for value in row(r) {
+                    sqlite3_bind_int64(raw, parameter, value)
+                    parameter += 1
+                }
+            }
+            let code = sqlite3_step(raw)
+            sqlite3_reset(raw)
+            guard code == SQLITE_DONE else { throw error(code, db) }
+            i += rows
+        }
+    }
+
+    static let rowsPerStatement = 64
+
+    struct VisitRow {
+        var day: Int32
+        var host: Int64
+        var who: Int64
+        var count: Int64
+        var first: Int64
+        var last: Int64
+    }
+
+    /// Room for a canonical name (253 bytes is the longest valid one).
+    static let nameCapacity = 1024
+
+    /// `login.evil.com` ⇄ `com.evil.login`, into `out`.
+    static func reverseLabels(_ name: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
+        var written = 0
+        var end = name.count
+        var i = name.count
+        while i >= 0 {
+            if i == 0 || name[i - 1] == UInt8(ascii: ".") {
+                if written > 0 {
+                    out[written] = UInt8(ascii: ".")
+                    written += 1
+                }
+                for j in i..<end {
+                    out[written] = name[j]
+                    written += 1
+                }
+                end = i - 1
+            }
+            i -= 1
+        }
+        return UnsafeRawBufferPointer(rebasing: out[0..<written])
+    }
+
+    /// Runs an interning upsert (text arguments) and returns the row id it gives.
+    static func intern(_ statement: Statement, _ texts: [UnsafeRawBufferPointer], _ db: Database) throws -> Int64 {
+        let raw = statement.sqliteStatement
+        for (i, text) in texts.enumerated() {
+            // SQLITE_TRANSIENT: SQLite copies the bytes, which live only for this call.
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            if let base = text.baseAddress, text.count > 0 {
+                sqlite3_bind_text(raw, Int32(i + 1), base.assumingMemoryBound(to: CChar.self), Int32(text.count), transient)
+            } else {
+                sqlite3_bind_text(raw, Int32(i + 1), "", 0, transient)
+            }
+        }
+        defer { sqlite3_reset(raw) }
+        let code = sqlite3_step(raw)
+        guard code == SQLITE_ROW else { throw error(code, db) }
+        return sqlite3_column_int64(raw, 0)
+    }
+
+    /// Runs an upsert with integer arguments straight through SQLite's C API: GRDB's
+    /// `execute(arguments:)` boxes every value, which measured as most of the cost per row.
+    static func step(_ statement: Statement, _ values: [Int64], _ db: Database) throws {
+        let raw = statement.sqliteStatement
+        for (i, value) in values.enumerated() { sqlite3_bind_int64(raw, Int32(i + 1), value) }
+        let code = sqlite3_step(raw)
+        sqlite3_reset(raw)
+        guard code == SQLITE_DONE else { throw error(code, db) }
+    }
+
+    static func error(_ code: Int32, _ db: Database) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+}
