@@ -89,7 +89,7 @@ public enum Daemon {
         let reload = ReloadService(
             reloader: Reloader(
                 configPath: configPath, current: (config, watchlist), control: control, keeper: keeper,
-                notifier: notifier, logger: logger))
+                notifier: notifier, logger: logger, visitIndex: visitIndex))
         let status = NotifyService(snapshot: snapshot, notifier: notifier)
         var services: [any Service] = [ingest, reload, status]
         if let listen = config.listen {
@@ -213,11 +213,14 @@ actor Reloader {
     let keeper: BlocklistKeeper
     let notifier: SystemdNotifier
     let logger: Logger
+    /// Searched for earlier visits when the watchlist gains entries (retro-hunt).
+    let visitIndex: VisitIndex?
 
     init(
         configPath: String?, current: (DaemonConfig, Watchlist), control: IngestControl, keeper: BlocklistKeeper,
-        notifier: SystemdNotifier, logger: Logger
+        notifier: SystemdNotifier, logger: Logger, visitIndex: VisitIndex? = nil
     ) {
+        self.visitIndex = visitIndex
         self.configPath = configPath
         self.current = current
         self.control = control
@@ -270,6 +273,7 @@ actor Reloader {
             let stamps = Self.stamps(config.watchFiles + config.allowFiles)
             let watchlist = try loadWatchlist(config, logger: logger)
             control.post(IngestControl.Reload(config: config, watchlist: watchlist))
+            retroHunt(old: current.1, new: watchlist, config: config)
             current = (config, watchlist)
             generation += 1
             loadedStamps = stamps
@@ -283,6 +287,25 @@ actor Reloader {
         }
         notifier.ready()
         await publishBlocklists()
+    }
+}
+
+extension Reloader {
+    /// Searches the index for earlier visits to the entries `new` added, over the retention
+    /// window, and hands the retro hits to the ingestion thread (after the reload, so they are
+    /// written with the new list in force).
+    func retroHunt(old: Watchlist, new: Watchlist, config: DaemonConfig) {
+        guard let visitIndex else { return }
+        let since = IngestLoop.wallMillis() - Int64(config.indexRetentionDays) * 86_400_000
+        do {
+            let result = try RetroHunt.run(old: old, new: new, index: visitIndex, sinceMillis: since)
+            guard result.addedEntries > 0 else { return }
+            control.post(retroHits: result.lines)
+            logger.notice(
+                "retro-hunt: \(result.hits) retro hits for \(result.addedEntries) new watch entries over \(config.indexRetentionDays) days")
+        } catch {
+            logger.error("retro-hunt failed: \(error)")
+        }
     }
 }
 

@@ -20,6 +20,8 @@ final class IngestControl: Sendable {
         var reload: Reload?
         var reopenSinks = false
         var reloadFailures = 0
+        /// Retro hits to write (JSON lines).
+        var retroHits: [UInt8] = []
     }
 
     private let mailbox = Mutex(Mailbox())
@@ -56,12 +58,20 @@ final class IngestControl: Sendable {
         wake()
     }
 
+    /// Hands retro hits (JSON lines) to the ingestion thread, which writes them to the sinks.
+    func post(retroHits lines: [UInt8]) {
+        guard !lines.isEmpty else { return }
+        mailbox.withLock { $0.retroHits += lines }
+        wake()
+    }
+
     /// Takes the pending messages (`stop` stays set).
     func take() -> Mailbox {
         mailbox.withLock { box in
             let taken = box
             box.reload = nil
             box.reopenSinks = false
+            box.retroHits = []
             return taken
         }
     }
@@ -126,6 +136,8 @@ public struct IngestSnapshot: Sendable {
     /// Lines whose visits were written to the visit index, and failed index writes.
     public var visitLinesIndexed = 0
     public var visitIndexErrors = 0
+    /// Retro hits written (visits found in the index for newly watched entries).
+    public var retroHits = 0
     /// Lines whose host was an IP literal or not a valid name: not in the visit index.
     public var visitLinesInvalidHost = 0
     /// Bytes that `copytruncate` removed before they were read and no copy held (lost).
@@ -235,6 +247,7 @@ final class IngestLoop: @unchecked Sendable {
             let mail = control.take()
             if let reload = mail.reload { apply(reload) }
             if mail.reopenSinks { reopenSinks(reason: "reload") }
+            if !mail.retroHits.isEmpty { addRetroHits(mail.retroHits) }
             let now = Self.nowMillis()
             if scanNeeded || now - lastScan >= config.pollIntervalMillis {
                 scanNeeded = false
@@ -315,6 +328,17 @@ final class IngestLoop: @unchecked Sendable {
         recordHitsInIndex()
         batch.removeAll()
         return true
+    }
+
+    /// Adds retro hits to the round's batch, so they reach every sink like live hits. They name
+    /// no file (file id 0), so crash recovery never takes them for a line's hit.
+    func addRetroHits(_ lines: [UInt8]) {
+        let base = batch.output.bytes.count
+        batch.output.bytes.append(contentsOf: lines)
+        for (i, byte) in lines.enumerated() where byte == UInt8(ascii: "\n") {
+            batch.records.append(HitBatch.Record(fileID: 0, offset: -1, end: base + i + 1))
+            figures.retroHits += 1
+        }
     }
 
     /// Keeps the batch's hits in the index too, for `GET /v1/hits`. A failure is logged and

@@ -67,6 +67,8 @@ enum MetricsText {
         sample("hostwatch_visit_index_lines_total", [], "\(s.visitLinesIndexed)")
         family("hostwatch_visit_index_skipped_lines_total", "counter", "Lines not in the visit index: their host is an IP literal or not a valid name.")
         sample("hostwatch_visit_index_skipped_lines_total", [], "\(s.visitLinesInvalidHost)")
+        family("hostwatch_retro_hits_total", "counter", "Retro hits: earlier visits found in the index for newly watched entries.")
+        sample("hostwatch_retro_hits_total", [], "\(s.retroHits)")
         family("hostwatch_visit_index_errors_total", "counter", "Failed writes to the visit index.")
         sample("hostwatch_visit_index_errors_total", [], "\(s.visitIndexErrors)")
         family("hostwatch_truncated_unread_bytes_total", "counter", "Bytes removed by truncation before they were read, with no copy found.")

@@ -92,12 +92,23 @@ public final class VisitIndex: Sendable {
         return migrator
     }
 
-    /// Who visited `domain` (canonical form) or, unless `exact`, any name under it, from
-    /// `sinceMillis` on (whole UTC days: the day that moment falls in counts).
-    public func visited(_ domain: String, sinceMillis: Int64, exact: Bool = false) throws -> VisitReport {
+    /// One (host, client, user) under a domain, summed over the days asked for.
+    public struct Visits: Sendable, Equatable {
+        public var host: String
+        public var client: String
+        /// `nil` when the log had none.
+        public var user: String?
+        public var count: Int64
+        public var first: Int64
+        public var last: Int64
+    }
+
+    /// Every (host, client, user) that visited `domain` (canonical form) or, unless `exact`, any
+    /// name under it, from `sinceMillis` on (whole UTC days: the day that moment falls in counts).
+    public func visits(_ domain: String, sinceMillis: Int64, exact: Bool = false) throws -> [Visits] {
         let reversed = Self.reversedLabels(domain)
         let day = Self.day(ofMillis: sinceMillis)
-        let rows = try reader.read { db in
+        return try reader.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -107,21 +118,28 @@ public final class VisitIndex: Sendable {
                     WHERE h.rname = ? OR (? AND h.rname > ? AND h.rname < ?)
                     GROUP BY h.id, v.who
                     """,
-                arguments: [day, reversed, !exact, reversed + ".", reversed + "/"])
+                arguments: [day, reversed, !exact, reversed + ".", reversed + "/"]
+            ).map { row in
+                let user: String = row["user"]
+                return Visits(
+                    host: Self.reversedLabels(row["rname"] as String), client: row["client"], user: user.isEmpty ? nil : user,
+                    count: row["count"], first: row["first"], last: row["last"])
+            }
         }
+    }
+
+    /// Who visited `domain` (canonical form) or, unless `exact`, any name under it, from
+    /// `sinceMillis` on (whole UTC days: the day that moment falls in counts).
+    public func visited(_ domain: String, sinceMillis: Int64, exact: Bool = false) throws -> VisitReport {
+        let rows = try visits(domain, sinceMillis: sinceMillis, exact: exact)
         var report = VisitReport(domain: domain)
         var hosts: [String: VisitReport.Host] = [:]
         var visitors: [String: VisitReport.Visitor] = [:]
         for row in rows {
-            let host = Self.reversedLabels(row["rname"] as String)
-            let client: String = row["client"]
-            let user: String = row["user"]
-            let count: Int64 = row["count"]
-            let first: Int64 = row["first"]
-            let last: Int64 = row["last"]
+            let (host, client, user, count, first, last) = (row.host, row.client, row.user, row.count, row.first, row.last)
             hosts[host, default: VisitReport.Host(host: host, count: 0, first: first, last: last)].add(count, first, last)
-            let key = client + "\u{0}" + user
-            visitors[key, default: VisitReport.Visitor(client: client, user: user.isEmpty ? nil : user, count: 0, first: first, last: last, hosts: [])]
+            let key = client + "\u{0}" + (user ?? "")
+            visitors[key, default: VisitReport.Visitor(client: client, user: user, count: 0, first: first, last: last, hosts: [])]
                 .add(count, first, last, host: host)
         }
         report.hosts = hosts.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.host < $1.host }
