@@ -25,6 +25,14 @@ public struct OutputBuffer: ~Copyable {
     @usableFromInline var bytes: [UInt8]
     @usableFromInline let flushThreshold: Int
 
+    /// A buffer that only collects (never flushes by itself): for hits the caller handles whole.
+    public init(collecting name: String) {
+        self.fd = -1
+        self.name = name
+        self.flushThreshold = .max
+        bytes = []
+    }
+
     public init(fd: Int32, name: String, capacity: Int = 1 << 16) {
         self.fd = fd
         self.name = name

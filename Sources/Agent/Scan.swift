@@ -7,6 +7,7 @@ public import LogParsing
 import DomainMatch
 import LogTailing
 public import Watchlist
+import VisitIndex
 
 /// How `hostwatch scan` reads its inputs.
 public struct ScanOptions: Sendable {
@@ -122,7 +123,8 @@ public enum Scan {
         let wallStart = Clock.monotonicSeconds()
         let cpuStart = Clock.cpuSeconds()
         for path in paths {
-            let input = scanInput(path, watchlist: watchlist, options: options, context: context, output: &output)
+            var noVisits: VisitAggregator? = nil
+            let input = scanInput(path, watchlist: watchlist, options: options, context: context, output: &output, visits: &noVisits)
             report.inputs.append(input.report)
             if input.outputClosed {
                 report.outputClosed = true
@@ -137,9 +139,11 @@ public enum Scan {
         return report
     }
 
+    /// Reads one input. With `fileID`, hits carry ids made from it; with `visits`, every visit
+    /// is also summed there (backfill).
     static func scanInput(
         _ path: String, watchlist: Watchlist, options: ScanOptions, context: ParserContext,
-        output: inout OutputBuffer
+        output: inout OutputBuffer, fileID: UInt64? = nil, visits: inout VisitAggregator?
     ) -> (report: ScanInputReport, outputClosed: Bool) {
         var report = ScanInputReport(
             path: path, format: nil, formatNote: "", isGzip: false, counters: ScanCounters(), error: nil)
@@ -188,7 +192,7 @@ public enum Scan {
         // metadata lookups and witness-table calls (measured: about 2× slower).
         func loop<P: LogParser>(_ parser: P) -> ScanCounters {
             run(parser, reader: &reader, watchlist: watchlist, path: path, output: &output,
-                error: &report.error, outputClosed: &outputClosed)
+                error: &report.error, outputClosed: &outputClosed, fileID: fileID, visits: &visits)
         }
         switch parser {
         case let parser as SquidNativeParser: report.counters = loop(parser)
@@ -204,9 +208,13 @@ public enum Scan {
     /// The per-line loop, specialized for one parser type.
     static func run<P: LogParser>(
         _ parser: P, reader: inout LineReader<LogInput>, watchlist: Watchlist, path: String,
-        output: inout OutputBuffer, error message: inout String?, outputClosed: inout Bool
+        output: inout OutputBuffer, error message: inout String?, outputClosed: inout Bool,
+        fileID: UInt64?, visits: inout VisitAggregator?
     ) -> ScanCounters {
-        var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: path)
+        var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: path, fileID: fileID)
+        // Lent to the pipeline and taken back, so the per-line code is the daemon's own.
+        swap(&pipeline.visits, &visits)
+        defer { swap(&pipeline.visits, &visits) }
         do {
             try reader.forEachLine { line, offset in
                 pipeline.process(line, offset: offset, output: &output)

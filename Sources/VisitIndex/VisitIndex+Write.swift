@@ -28,16 +28,28 @@ extension VisitIndex {
     /// (client, user) pairs the aggregator has not written before are normalized and interned
     /// first; the ids are remembered in the aggregator. On failure the sums are dropped too
     /// (the caller counts them), so a broken disk cannot grow them without bound.
+    ///
+    /// With `backfill`, the file's fingerprint is recorded in the same transaction, so a file is
+    /// either counted whole and marked, or not at all.
     @discardableResult
-    public func write(_ visits: inout VisitAggregator, normalize: VisitHostNormalizer) throws -> WriteFigures {
+    public func write(
+        _ visits: inout VisitAggregator, normalize: VisitHostNormalizer, backfill: BackfillMark? = nil
+    ) throws -> WriteFigures {
         var figures = WriteFigures()
-        guard !visits.visits.isEmpty else {
+        guard !visits.visits.isEmpty || backfill != nil else {
             visits.clearVisits()
             return figures
         }
         defer { visits.clearVisits() }
         do {
-            try write { db in try writeRows(&visits, normalize: normalize, figures: &figures, db) }
+            try write { db in
+                try writeRows(&visits, normalize: normalize, figures: &figures, db)
+                if let backfill {
+                    try db.execute(
+                        sql: "INSERT INTO backfill (fingerprint, path, lines, at) VALUES (?, ?, ?, ?)",
+                        arguments: [backfill.fingerprint, backfill.path, backfill.lines, backfill.atMillis])
+                }
+            }
         } catch {
             // The transaction rolled back: ids interned in it no longer exist.
             idEpoch.withLock { $0 += 1 }
@@ -223,5 +235,29 @@ extension VisitIndex {
 
     static func error(_ code: Int32, _ db: Database) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
+}
+
+/// A log file loaded by `hostwatch backfill`, known by a fingerprint of its (decompressed)
+/// content, so loading it again, or its gzipped copy, is recognised.
+public struct BackfillMark: Sendable, Equatable {
+    public var fingerprint: String
+    public var path: String
+    public var lines: Int
+    public var atMillis: Int64
+
+    public init(fingerprint: String, path: String, lines: Int, atMillis: Int64) {
+        (self.fingerprint, self.path, self.lines, self.atMillis) = (fingerprint, path, lines, atMillis)
+    }
+}
+
+extension VisitIndex {
+    /// The earlier backfill of a file with this fingerprint, if any.
+    public func backfilled(fingerprint: String) throws -> BackfillMark? {
+        try reader.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM backfill WHERE fingerprint = ?", arguments: [fingerprint]).map { row in
+                BackfillMark(fingerprint: row["fingerprint"], path: row["path"], lines: row["lines"], atMillis: row["at"])
+            }
+        }
     }
 }

@@ -89,6 +89,13 @@ public final class VisitIndex: Sendable {
                     ALTER TABLE visit_day_by_day RENAME TO visit_day;
                     """)
         }
+        migrator.registerMigration("v4: backfill") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE backfill (
+                        fingerprint TEXT PRIMARY KEY, path TEXT NOT NULL, lines INTEGER NOT NULL, at INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }
 

@@ -16,7 +16,7 @@ struct Hostwatch: ParsableCommand {
         commandName: "hostwatch",
         abstract: "Watch proxy and DNS logs for visits to suspicious domains.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self, RunCommand.self, BlocklistCommand.self, VisitedCommand.self, CheckConfigCommand.self]
+        subcommands: [ScanCommand.self, RunCommand.self, BlocklistCommand.self, VisitedCommand.self, BackfillCommand.self, CheckConfigCommand.self]
     )
 
     /// Runs the command line; usage errors exit 2 (not ArgumentParser's 64), as the issue asks
