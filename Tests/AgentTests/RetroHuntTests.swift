@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VisitIndex
 
@@ -80,5 +81,55 @@ struct RetroHuntTests {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+}
+
+@Suite("The index under load")
+struct IndexUnderQueryTests {
+    @Test("the daemon keeps ingesting and indexing while large visited queries run")
+    func ingestDuringQueries() throws {
+        let harness = try DaemonHarness(watched: ["evil.test"], extraConfig: "[index]\nenabled = true\nretention_days = 30")
+        let state = harness.dir.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let path = state.appendingPathComponent("visits.sqlite").path
+        // A big domain: 2,000 hosts × 50 clients over 3 days (300,000 rows).
+        let today = Int64(Date().timeIntervalSince1970 * 1000)
+        do {
+            let index = try VisitIndex(path: path)
+            for day in 0..<3 {
+                var batch = VisitBatch()
+                for host in 0..<2_000 {
+                    for client in 0..<50 {
+                        batch.add(host: "h\(host).big.test", client: "10.9.\(client).1", user: nil, timeMillis: today - Int64(day) * 86_400_000)
+                    }
+                }
+                try index.write(batch)
+            }
+        }
+        let writer = LogWriter(path: harness.logPath)
+        try harness.startAndWait()
+        let reader = try VisitIndex(path: path, readOnly: true)
+        // One large query (300,000 rows, seconds in a debug build) on another thread, while
+        // 2,000 lines are written: every hit arrives before the query is done.
+        let queryDone = Mutex<(Date, VisitReport)?>(nil)
+        let thread = Thread {
+            let report = try? reader.visited("big.test", sinceMillis: today - 3 * 86_400_000)
+            queryDone.withLock { $0 = report.map { (Date(), $0) } }
+        }
+        thread.start()
+        usleep(100_000)
+        writer.write(2_000, linesPerSecond: 4_000)
+        let hits = harness.waitForHits(400, timeout: 20)
+        let hitsDone = Date()
+        #expect(hits.count == 400)
+        while queryDone.withLock({ $0 }) == nil { usleep(50_000) }
+        let (queryEnd, big) = try #require(queryDone.withLock { $0 })
+        #expect(big.hosts.count == 2_000)
+        #expect(big.visitors.count == 50)
+        #expect(big.visitors.allSatisfy { $0.count == 6_000 })
+        #expect(hitsDone < queryEnd, "the query ended \(queryEnd.timeIntervalSince(hitsDone)) s after the hits")
+        #expect(harness.stop().status == 0)
+        let evil = try VisitIndex(path: path, readOnly: true).visited("evil.test", sinceMillis: today - 86_400_000)
+        #expect(evil.visitors.reduce(0) { $0 + $1.count } == 400)
     }
 }
