@@ -113,7 +113,7 @@ public enum Daemon {
                     body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
             }
             HTTPAPI(
-                reloader: reloader, visitIndex: visitIndex, file: APIWatchlistFile(path: config.apiWatchFile),
+                reloader: reloader, snapshot: snapshot, visitIndex: visitIndex, file: APIWatchlistFile(path: config.apiWatchFile),
                 readsNeedToken: !ConfigLoader.isLoopback(host)
             ).register(on: router)
             var httpLogger = logger

@@ -16,6 +16,9 @@ import Watchlist
 /// configured list would.
 struct HTTPAPI: Sendable {
     let reloader: Reloader
+    /// The ingestion thread's figures: their reload count says when it has swapped a new
+    /// watchlist in.
+    let snapshot: SnapshotBox
     /// `nil` with `[index] enabled = false`: the index routes answer 503.
     let visitIndex: VisitIndex?
     let file: APIWatchlistFile
@@ -38,7 +41,9 @@ struct HTTPAPI: Sendable {
     func respond(_ route: APIRoute, _ request: Request, _ context: BasicRequestContext) async -> Response {
         do {
             if route.changesWatchlist || readsNeedToken {
-                try Self.authorize(request.headers[.authorization], token: await reloader.current.0.apiToken)
+                try Self.authorize(
+                    request.headers[.authorization], token: await reloader.current.0.apiToken,
+                    changesWatchlist: route.changesWatchlist)
             }
             let query = try APIQuery(request.uri, known: route.parameters)
             switch route {
@@ -57,9 +62,13 @@ struct HTTPAPI: Sendable {
 
     /// Passes with the right bearer token; anything else is a 401 that asks for one, or a 403
     /// when no token is configured (then nobody may change the watchlist over HTTP).
-    static func authorize(_ header: String?, token: APIToken?) throws(APIError) {
+    static func authorize(_ header: String?, token: APIToken?, changesWatchlist: Bool) throws(APIError) {
         guard let token else {
-            throw APIError(.forbidden, "changing the watchlist over the API is off: set [api] token_file in the configuration")
+            throw APIError(
+                .forbidden,
+                changesWatchlist
+                    ? "changing the watchlist over the API is off: set [api] token_file in the configuration"
+                    : "this route needs [api] token_file when the API listens beyond loopback")
         }
         guard let header else {
             throw APIError(.unauthorized, "this route needs an Authorization: Bearer <token> header", challenge: true)
@@ -178,16 +187,27 @@ struct HTTPAPI: Sendable {
         return Self.json(.ok, APIJSON.list("removed", removed.map { APIJSON.entry($0, file: file.path) }))
     }
 
-    /// Reloads, then checks that the watchlist now in use shows the change: a reload that failed
-    /// (another list broke meanwhile) leaves the change saved but not applied, and says so.
+    /// Reloads, checks that the reloaded watchlist shows the change, and waits until the
+    /// ingestion thread has swapped it in, so that a line read after the answer is matched
+    /// against it. A reload that failed (another list broke meanwhile) leaves the change saved
+    /// but not applied, and says so.
     func reload(
         because reason: String, applied: @Sendable (Watchlist) -> Bool
     ) async throws(APIError) {
+        // A reload posted by someone else just before ours and taken alone could end the wait
+        // one round early; that costs at most one round, never a change.
+        let appliedBefore = snapshot.load().reloads
         await reloader.reload(because: reason)
         guard applied(await reloader.current.1) else {
             throw APIError(
                 .internalServerError,
                 "saved to \(file.path), but the reload failed (the daemon's log says why): the change applies at the next successful reload")
+        }
+        // The thread takes a reload at the start of its next round and publishes its figures at
+        // most every 200 ms; a stalled thread (see /healthz) is not waited for past 5 s.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while snapshot.load().reloads <= appliedBefore, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
