@@ -12,9 +12,8 @@ import Watchlist
 ///
 /// Four services under one `ServiceGroup`: the ingestion thread (``IngestLoop``), the SIGHUP
 /// reloader, the HTTP endpoint (`/metrics`, `/healthz`, the `/v1` API: ``HTTPAPI``) and the
-/// systemd notifier. SIGTERM and
-/// SIGINT shut the group down gracefully: the ingestion thread writes what it has read,
-/// saves a checkpoint and stops; the process exits 0.
+/// systemd notifier. SIGTERM and SIGINT shut the group down gracefully: the ingestion thread
+/// writes what it has read, saves a checkpoint and stops; the process exits 0.
 public enum Daemon {
     /// Runs until SIGTERM/SIGINT. Returns the exit status (0 after a clean stop, 2 when the
     /// configuration, watchlists or state cannot be used).
@@ -113,8 +112,8 @@ public enum Daemon {
                     body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
             }
             HTTPAPI(
-                reloader: reloader, snapshot: snapshot, visitIndex: visitIndex, file: APIWatchlistFile(path: config.apiWatchFile),
-                readsNeedToken: !ConfigLoader.isLoopback(host)
+                reloader: reloader, snapshot: snapshot, visitIndex: visitIndex,
+                file: APIWatchlistFile(path: config.apiWatchFile), readsNeedToken: !ConfigLoader.isLoopback(host)
             ).register(on: router)
             var httpLogger = logger
             httpLogger.logLevel = .warning
