@@ -99,6 +99,14 @@ public enum ConfigLoader {
         return (host, port)
     }
 
+    /// Whether `host` (from ``splitListen(_:)``) can only be reached from this machine: `127.0.0.0/8`,
+    /// `::1` or `localhost`. A name other than `localhost` may resolve to anything, so it is not.
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     /// `250ms`, `1s`, `5m`, `1h` in milliseconds.
     static func parseDuration(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
@@ -329,8 +337,9 @@ struct TableReader {
         }
         if root["sink"] == nil { sinks = [DaemonConfig.Sink(kind: .stdout, onError: .block)] }
         var listen: String? = "127.0.0.1:9470"
+        var apiToken: APIToken?
         if let api = table(root, "api") {
-            rejectUnknown(api, known: ["listen"], context: " in [api]")
+            rejectUnknown(api, known: ["listen", "token_file"], context: " in [api]")
             if let value = string(api, "listen", context: " in [api]") {
                 if value.isEmpty {
                     listen = nil
@@ -340,11 +349,22 @@ struct TableReader {
                     listen = value
                 }
             }
+            if let path = string(api, "token_file", context: " in [api]") {
+                apiToken = readToken(resolve(path), at: api["token_file"]!.position)
+            }
+            if api["token_file"] == nil, let listen, let (host, _) = ConfigLoader.splitListen(listen),
+                !ConfigLoader.isLoopback(host)
+            {
+                problem(
+                    api["listen"]!.position,
+                    "listen = \"\(listen)\" is not a loopback address and no token_file is set: the API would let anyone on the network read the index; set token_file, or listen on 127.0.0.1")
+            }
         }
         var config = DaemonConfig(
             stateDirectory: resolve(stateDirectory ?? "."), sources: sources,
             watchFiles: watchFiles.map(resolve), allowFiles: allowFiles.map(resolve), sinks: sinks, listen: listen)
         config.invalidEntries = invalidEntries
+        config.apiToken = apiToken
         for table in tables(root, "blocklist") {
             guard let spec = readBlocklist(table) else { continue }
             if config.blocklists.contains(where: { $0.target.path == spec.target.path }) {
@@ -433,6 +453,24 @@ struct TableReader {
         return DaemonConfig.Source(
             name: name, paths: paths.map(resolve), format: format, startAtEnd: startAtEnd, timeZone: zone,
             maxLineBytes: maxLineBytes)
+    }
+
+    /// The token in `path`; an unreadable, empty or weak token file is a problem at `position`.
+    mutating func readToken(_ path: String, at position: TOMLPosition) -> APIToken? {
+        let bytes: [UInt8]
+        do {
+            bytes = try ConfigLoader.readFile(path)
+        } catch {
+            problem(position, "token_file: \(error.description)")
+            return nil
+        }
+        switch APIToken.parse(bytes, path: path) {
+        case .success(let token):
+            return token
+        case .failure(let why):
+            problem(position, "token_file \(path) \(why.explanation)")
+            return nil
+        }
     }
 
     mutating func readBlocklist(_ table: TOMLTable) -> BlocklistSpec? {

@@ -1,3 +1,4 @@
+import DomainMatch
 import Foundation
 import Hummingbird
 public import Logging
@@ -10,9 +11,9 @@ import Watchlist
 /// `hostwatch run`: the long-running agent.
 ///
 /// Four services under one `ServiceGroup`: the ingestion thread (``IngestLoop``), the SIGHUP
-/// reloader, the HTTP endpoint (`/metrics`, `/healthz`) and the systemd notifier. SIGTERM and
-/// SIGINT shut the group down gracefully: the ingestion thread writes what it has read,
-/// saves a checkpoint and stops; the process exits 0.
+/// reloader, the HTTP endpoint (`/metrics`, `/healthz`, the `/v1` API: ``HTTPAPI``) and the
+/// systemd notifier. SIGTERM and SIGINT shut the group down gracefully: the ingestion thread
+/// writes what it has read, saves a checkpoint and stops; the process exits 0.
 public enum Daemon {
     /// Runs until SIGTERM/SIGINT. Returns the exit status (0 after a clean stop, 2 when the
     /// configuration, watchlists or state cannot be used).
@@ -86,10 +87,10 @@ public enum Daemon {
         let notifier = SystemdNotifier.fromEnvironment()
         let ingest = IngestService(loop: loop, control: control, notifier: notifier)
         let keeper = BlocklistKeeper(logger: logger)
-        let reload = ReloadService(
-            reloader: Reloader(
-                configPath: configPath, current: (config, watchlist), control: control, keeper: keeper,
-                notifier: notifier, logger: logger, visitIndex: visitIndex))
+        let reloader = Reloader(
+            configPath: configPath, current: (config, watchlist), control: control, keeper: keeper,
+            notifier: notifier, logger: logger, visitIndex: visitIndex)
+        let reload = ReloadService(reloader: reloader)
         let status = NotifyService(snapshot: snapshot, notifier: notifier)
         var services: [any Service] = [ingest, reload, status]
         if let listen = config.listen {
@@ -110,12 +111,16 @@ public enum Daemon {
                     status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
             }
+            HTTPAPI(
+                reloader: reloader, snapshot: snapshot, visitIndex: visitIndex,
+                file: APIWatchlistFile(path: config.apiWatchFile), readsNeedToken: !ConfigLoader.isLoopback(host)
+            ).register(on: router)
             var httpLogger = logger
             httpLogger.logLevel = .warning
             let app = Application(
                 router: router, configuration: .init(address: .hostname(host, port: port), serverName: "hostwatch"),
                 onServerRunning: { channel in
-                    logger.info("metrics and health on http://\(listen) (/metrics, /healthz)")
+                    logger.info("metrics, health and the API on http://\(listen) (/metrics, /healthz, /v1)")
                     notifier.ready()
                 }, logger: httpLogger)
             services.append(app)
@@ -162,9 +167,14 @@ struct IngestService: Service {
     }
 }
 
-/// Loads the watch and allow lists a configuration names, logging the lines it skipped.
-func loadWatchlist(_ config: DaemonConfig, logger: Logger? = nil) throws(WatchlistLoadError) -> Watchlist {
-    let watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles, invalidEntries: config.invalidEntries)
+/// Loads the watch and allow lists a configuration names, and the HTTP API's list file after
+/// them (when there is one), logging the lines it skipped.
+public func loadWatchlist(_ config: DaemonConfig, logger: Logger? = nil) throws(WatchlistLoadError) -> Watchlist {
+    var builder = WatchlistBuilder(invalidEntries: config.invalidEntries)
+    for path in config.watchFiles { builder.addFile(path: path, role: .watch) }
+    builder.addFileIfPresent(path: config.apiWatchFile, role: .watch)
+    for path in config.allowFiles { builder.addFile(path: path, role: .allow) }
+    let watchlist = try builder.build()
     if let logger, watchlist.skippedCount > 0 {
         let listed = watchlist.skipped.prefix(20).map { "  \($0)" }.joined(separator: "\n")
         logger.warning("skipped \(watchlist.skippedCount) invalid watchlist lines (invalid_entries = \"skip\"):\n\(listed)")

@@ -47,8 +47,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public var indexEnabled = false
     /// Days of visits the index keeps.
     public var indexRetentionDays = 90
-    /// `host:port` for `/metrics` and `/healthz`; `nil` turns the endpoint off.
+    /// `host:port` for `/metrics`, `/healthz` and the `/v1` API; `nil` turns the endpoint off.
     public var listen: String?
+    /// `[api] token_file`, read when the configuration is loaded: the bearer token that the API's
+    /// routes changing the watchlist ask for. Without one those routes are off (403).
+    public var apiToken: APIToken?
+    /// Where `POST /v1/watchlist` keeps the entries it adds: loaded after the configured watch
+    /// files, so an entry a configured list also has keeps the configured list's metadata.
+    public var apiWatchFile: String { stateDirectory + "/api-watchlist.txt" }
 
     init(
         stateDirectory: String, sources: [Source], watchFiles: [String], allowFiles: [String], sinks: [Sink],

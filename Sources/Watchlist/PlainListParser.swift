@@ -17,11 +17,13 @@ public import DomainMatch
 /// 203.0.113.7                              ← an IP literal (exact)
 /// evil.example risk=90 tags=phishing,brand # optional metadata, then a comment
 /// kit.example action=block expires=2027-01-31  # block it (block files); drop it from that day
+/// lure.example list=phish                  ← reported as list "phish", not the file's name
 /// ```
 ///
 /// `action=block` puts the entry into block files (`alert`, the default when no block
 /// threshold applies, only reports visits); `expires=` takes a UTC date (`2027-01-31`, the entry
-/// is gone from 00:00 UTC that day) or a moment (`2027-01-31T12:00:00Z`).
+/// is gone from 00:00 UTC that day) or a moment (`2027-01-31T12:00:00Z`). `list=` names the
+/// entry's list in hits when one file holds entries of several lists (the HTTP API's file does).
 ///
 /// Blank lines are ignored. A name must be valid after normalization (see ``HostNormalizer``),
 /// and a watched name needs at least two labels: a bare `com` would flag a whole TLD.
@@ -36,6 +38,8 @@ public struct PlainListParser {
         public var action: EntryAction
         /// Unix seconds from which the entry no longer applies.
         public var expires: Int64?
+        /// `list=`: the list hits report instead of the file's name.
+        public var list: String?
     }
 
     let file: String
@@ -107,7 +111,7 @@ public struct PlainListParser {
 
         var entry = Entry(
             name: UnsafeRawBufferPointer(start: nil, count: 0), kind: .name, scope: scope, tags: [], risk: nil,
-            action: .unspecified, expires: nil)
+            action: .unspecified, expires: nil, list: nil)
         switch HostNormalizer.normalize(UnsafeRawBufferPointer(rebasing: line[a..<b]), into: scratch) {
         case .failure(let rejection):
             return fail("\(quoted) is not a valid name: \(rejection.explanation)")
@@ -126,7 +130,7 @@ public struct PlainListParser {
         let rest = String(decoding: line[restStart..<end], as: UTF8.self)
         for token in rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
             guard let eq = token.firstIndex(of: "=") else {
-                return fail("unexpected '\(token)' after the name: metadata is key=value (risk=, tags=, action=, expires=)")
+                return fail("unexpected '\(token)' after the name: metadata is key=value (risk=, tags=, action=, expires=, list=)")
             }
             let key = token[..<eq]
             let value = token[token.index(after: eq)...]
@@ -152,8 +156,13 @@ public struct PlainListParser {
                     return fail("expires must be a UTC date (2027-01-31) or moment (2027-01-31T12:00:00Z), not '\(value)'")
                 }
                 entry.expires = moment
+            case "list":
+                guard !value.isEmpty, value.utf8.count <= Self.maxListNameBytes, Self.isValidTag(String(value)) else {
+                    return fail("list must be one word of [A-Za-z0-9_.:-], at most \(Self.maxListNameBytes) bytes, not '\(value)'")
+                }
+                entry.list = String(value)
             default:
-                return fail("unknown metadata key '\(key)' (known: risk, tags, action, expires)")
+                return fail("unknown metadata key '\(key)' (known: risk, tags, action, expires, list)")
             }
         }
         return .success(entry)
@@ -183,8 +192,11 @@ public struct PlainListParser {
         return false
     }
 
+    /// A list name is a label in metrics and SIEM searches: short and plain.
+    public static let maxListNameBytes = 64
+
     /// `2027-01-31` (00:00 UTC that day) or `2027-01-31T12:00:00Z`, as Unix seconds.
-    static func parseExpiry(_ text: Substring) -> Int64? {
+    public static func parseExpiry(_ text: Substring) -> Int64? {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
@@ -231,8 +243,10 @@ public struct PlainListParser {
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
 
-    static func isValidTag(_ tag: String) -> Bool {
-        tag.utf8.allSatisfy { b in
+    /// Whether `tag` is one tag word (`[A-Za-z0-9_.:-]`, not empty).
+    public static func isValidTag(_ tag: String) -> Bool {
+        guard !tag.isEmpty else { return false }
+        return tag.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x3A
                 || b == 0x2D
         }

@@ -69,6 +69,10 @@ public final class Watchlist: Sendable {
     /// tag-set index (32 bits).
     private let packed: [UInt64]
     private let lists: [String]
+    /// The list files in load order, and the first watch value of each: values are handed out
+    /// file by file, so a file is found by binary search instead of costing every entry a field.
+    private let files: [String]
+    private let fileFirstValues: [UInt32]
     private let tagSets: [[String]]
     /// Only the entries that have an `expires`.
     private let expiries: [UInt32: Int64]
@@ -84,6 +88,8 @@ public final class Watchlist: Sendable {
         skippedCount = builder.skippedCount
         packed = builder.packed
         lists = builder.lists
+        files = builder.files
+        fileFirstValues = builder.fileFirstValues
         tagSets = builder.tagSets
         expiries = builder.expiries
     }
@@ -103,6 +109,19 @@ public final class Watchlist: Sendable {
         let p = packed[Int(value)]
         let risk = Int((p >> 16) & 0xFF)
         return (risk == 0xFF ? nil : risk, Self.actions[Int((p >> 24) & 3)])
+    }
+
+    /// The path of the list file the watch entry was loaded from (as configured); `""` for text
+    /// added without a file.
+    public func file(for value: UInt32) -> String {
+        // The last file whose first value is at or below `value`.
+        var low = 0
+        var high = fileFirstValues.count
+        while low < high {
+            let mid = (low + high) / 2
+            if fileFirstValues[mid] <= value { low = mid + 1 } else { high = mid }
+        }
+        return low == 0 ? "" : files[low - 1]
     }
 
     /// When the watch entry stops applying, if it has an `expires`.
@@ -129,6 +148,10 @@ public struct WatchlistBuilder: Sendable {
     fileprivate var matcher = HostMatcherBuilder()
     fileprivate var packed: [UInt64] = []
     fileprivate var lists: [String] = []
+    /// `list=` names, interned into `lists` once each.
+    private var listIndexByName: [String: UInt64] = [:]
+    fileprivate var files: [String] = []
+    fileprivate var fileFirstValues: [UInt32] = []
     fileprivate var tagSets: [[String]] = [[]]
     private var tagSetIndex: [[String]: Int] = [[]: 0]
     private var errors: [WatchlistError] = []
@@ -167,6 +190,14 @@ public struct WatchlistBuilder: Sendable {
         }
     }
 
+    /// Like ``addFile(path:role:)``, but a file that does not exist is an empty list: for a file
+    /// hostwatch itself creates on first use (the HTTP API's watchlist).
+    public mutating func addFileIfPresent(path: String, role: MatchRole) {
+        var info = stat()
+        if stat(path, &info) != 0, errno == ENOENT { return }
+        addFile(path: path, role: role)
+    }
+
     /// Parses plain-list text; `file` names the list in errors and (without directory and
     /// extension) in hits.
     public mutating func addText(_ bytes: [UInt8], file: String, role: MatchRole) {
@@ -174,6 +205,10 @@ public struct WatchlistBuilder: Sendable {
         guard errors.count < Self.maxErrors else { return }
         let listIndex = UInt64(lists.count)
         lists.append(Self.listName(forPath: file))
+        if role == .watch {
+            files.append(file)
+            fileFirstValues.append(UInt32(packed.count))
+        }
         let parser = PlainListParser(file: file)
         bytes.withUnsafeBytes { raw in
             parser.forEachEntry(in: raw) { result in
@@ -187,11 +222,19 @@ public struct WatchlistBuilder: Sendable {
                     errors.append(error)
                     return errors.count < Self.maxErrors
                 case .success(let entry):
-                    add(entry, role: role, listIndex: listIndex)
+                    add(entry, role: role, listIndex: entry.list.map { internList($0) } ?? listIndex)
                     return true
                 }
             }
         }
+    }
+
+    private mutating func internList(_ name: String) -> UInt64 {
+        if let known = listIndexByName[name] { return known }
+        let index = UInt64(lists.count)
+        lists.append(name)
+        listIndexByName[name] = index
+        return index
     }
 
     private mutating func add(_ entry: PlainListParser.Entry, role: MatchRole, listIndex: UInt64) {
@@ -230,13 +273,13 @@ public struct WatchlistBuilder: Sendable {
     public func build() throws(WatchlistLoadError) -> Watchlist {
         guard errors.isEmpty else { throw WatchlistLoadError(errors: errors) }
         guard lists.count <= 0xFFFF else {
-            throw WatchlistLoadError(errors: [WatchlistError(file: "", line: 0, reason: "more than 65535 list files")])
+            throw WatchlistLoadError(errors: [WatchlistError(file: "", line: 0, reason: "more than 65535 list files and list= names")])
         }
         return Watchlist(builder: self)
     }
 
     /// `rules/phishing.txt` → `phishing`.
-    static func listName(forPath path: String) -> String {
+    public static func listName(forPath path: String) -> String {
         let base = path.split(separator: "/").last.map(String.init) ?? path
         if let dot = base.lastIndex(of: "."), dot != base.startIndex {
             return String(base[..<dot])

@@ -49,7 +49,7 @@ struct BackfillCommand: ParsableCommand {
             do {
                 let config = try ConfigLoader.load(path: configPath)
                 if stateDir == nil { directory = config.stateDirectory }
-                watchlist = try Watchlist.load(watch: config.watchFiles, allow: config.allowFiles, invalidEntries: config.invalidEntries)
+                watchlist = try loadWatchlist(config)
             } catch {
                 FileHandleStderr.write("hostwatch: \(configPath): \(error)\n")
                 throw ExitCode(2)

@@ -19,7 +19,7 @@ struct VisitedCommand: ParsableCommand {
     var domain: String
 
     @Option(help: ArgumentHelp("How far back: 30d, 12h, or a UTC date (2026-11-01).", valueName: "when"))
-    var since = "30d"
+    var since = TimeWindow.defaultSince
 
     @Flag(help: "That name only, not its subdomains.")
     var exact = false
@@ -35,9 +35,8 @@ struct VisitedCommand: ParsableCommand {
             FileHandleStderr.write("hostwatch: '\(domain)' is not a valid domain name\n")
             throw ExitCode(2)
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        guard let sinceMillis = Self.parseSince(since, now: now) else {
-            FileHandleStderr.write("hostwatch: --since must be like 30d, 12h or 2026-11-01, not '\(since)'\n")
+        guard let sinceMillis = TimeWindow.sinceMillis(since, now: TimeWindow.nowMillis()) else {
+            FileHandleStderr.write("hostwatch: --since must be \(TimeWindow.forms), not '\(since)'\n")
             throw ExitCode(2)
         }
         let path = stateDir + "/visits.sqlite"
@@ -54,25 +53,5 @@ struct VisitedCommand: ParsableCommand {
         }
         print(json ? VisitReportText.json(report, sinceMillis: sinceMillis) : VisitReportText.table(report, sinceMillis: sinceMillis), terminator: "")
         if !report.visited { throw ExitCode(1) }
-    }
-
-    /// `30d`, `12h` (before `now`) or a UTC date `YYYY-MM-DD`, in milliseconds.
-    static func parseSince(_ text: String, now: Int64) -> Int64? {
-        if let unit = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
-            switch unit {
-            case "d": return now - amount * 86_400_000
-            case "h": return now - amount * 3_600_000
-            default: break
-            }
-        }
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-            parts[0].count == 4, (1...12).contains(m), (1...31).contains(d)
-        else { return nil }
-        var components = DateComponents()
-        (components.year, components.month, components.day) = (y, m, d)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: components).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
 }

@@ -185,6 +185,77 @@ import Testing
         #expect(badList.stderr.contains("\(dir.path)/watched.txt:2:"))
     }
 
+    @Test func tokenFileProblemsNameThePathAndTheLine() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "\n  \n".write(to: dir.appendingPathComponent("empty"), atomically: true, encoding: .utf8)
+        try "short\n".write(to: dir.appendingPathComponent("short"), atomically: true, encoding: .utf8)
+        try "two words-0123456789\n".write(to: dir.appendingPathComponent("words"), atomically: true, encoding: .utf8)
+        func problems(_ api: String) -> [String] {
+            let text = "state_dir = \"s\"\n[[source]]\nname = \"a\"\npaths = [\"a.log\"]\n[watchlist]\nfiles = [\"w.txt\"]\n[api]\n" + api
+            do {
+                _ = try ConfigLoader.parse(text, file: "c.toml", baseDirectory: dir.path)
+                return []
+            } catch {
+                return error.problems.map(\.description)
+            }
+        }
+        #expect(problems("token_file = \"missing\"\n") == [
+            "c.toml:8: token_file: cannot open \(dir.path)/missing: No such file or directory (errno 2)"
+        ])
+        #expect(problems("token_file = \"empty\"\n") == ["c.toml:8: token_file \(dir.path)/empty is empty"])
+        #expect(problems("token_file = \"short\"\n") == [
+            "c.toml:8: token_file \(dir.path)/short holds a token shorter than 16 characters (try openssl rand -hex 32)"
+        ])
+        #expect(problems("token_file = \"words\"\n") == [
+            "c.toml:8: token_file \(dir.path)/words must hold one token of printable ASCII without spaces (like the output of openssl rand -hex 32)"
+        ])
+        #expect(problems("token_file = \"/\"\n") == ["c.toml:8: token_file: cannot read /: is a directory"])
+    }
+
+    @Test func listeningBeyondLoopbackNeedsATokenFile() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "0123456789abcdef0123\n".write(to: dir.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        func problems(_ api: String) -> [String] {
+            let text = "state_dir = \"s\"\n[[source]]\nname = \"a\"\npaths = [\"a.log\"]\n[watchlist]\nfiles = [\"w.txt\"]\n[api]\n" + api
+            do {
+                _ = try ConfigLoader.parse(text, file: "c.toml", baseDirectory: dir.path)
+                return []
+            } catch {
+                return error.problems.map(\.description)
+            }
+        }
+        for loopback in ["127.0.0.1:9470", "127.1.2.3:80", "[::1]:9470", "localhost:9470"] {
+            #expect(problems("listen = \"\(loopback)\"\n") == [], "\(loopback)")
+        }
+        for open in ["0.0.0.0:9470", "[::]:9470", "192.0.2.7:9470", "hostwatch.example:9470", "127.0.0.1.example:80"] {
+            #expect(problems("listen = \"\(open)\"\n") == [
+                "c.toml:8: listen = \"\(open)\" is not a loopback address and no token_file is set: the API would let anyone on the network read the index; set token_file, or listen on 127.0.0.1"
+            ], "\(open)")
+            #expect(problems("listen = \"\(open)\"\ntoken_file = \"token\"\n") == [], "\(open)")
+        }
+    }
+
+    @Test func checkConfigLoadsTheAPIWatchlist() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("state"), withIntermediateDirectories: true)
+        try "evil.test\n".write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
+        try "# added by the API\nphish.example list=phish risk=80\n=login.bank.test\n".write(
+            to: dir.appendingPathComponent("state/api-watchlist.txt"), atomically: true, encoding: .utf8)
+        let text = "state_dir = \"state\"\n[[source]]\nname = \"a\"\npaths = [\"a.log\"]\n[watchlist]\nfiles = [\"watched.txt\"]\n"
+        try text.write(to: dir.appendingPathComponent("c.toml"), atomically: true, encoding: .utf8)
+        let result = try runHostwatch(["check-config", dir.appendingPathComponent("c.toml").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText.hasPrefix("watchlists: 3 watched, 0 allowed, 0 duplicates\n"))
+        // The loader's rules hold for it too.
+        try "bad..name\n".write(to: dir.appendingPathComponent("state/api-watchlist.txt"), atomically: true, encoding: .utf8)
+        let bad = try runHostwatch(["check-config", dir.appendingPathComponent("c.toml").path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("\(dir.path)/state/api-watchlist.txt:1: 'bad..name' is not a valid name"))
+    }
+
     @Test func runRefusesABadConfigWithExitTwo() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -12,7 +12,7 @@ final class DaemonHarness {
     private(set) var starts = 0
 
     init(
-        pattern: String = "app.log", watched: [String] = ["evil.test"], api: String = "",
+        pattern: String = "app.log", watched: [String] = ["evil.test"], api: String = "", apiOptions: String = "",
         sinkPath: String = "state/hits.jsonl", sinkOptions: String = "", extraTail: String = "", extraConfig: String = ""
     ) throws {
         dir = try makeTemporaryDirectory()
@@ -32,6 +32,7 @@ final class DaemonHarness {
             \(sinkOptions)
             [api]
             listen = "\(api)"
+            \(apiOptions)
             [tail]
             rotate_wait = "1s"
             poll_interval = "200ms"

@@ -338,9 +338,11 @@ import Watchlist
         ("evil.com risk=", "risk must be a whole number from 0 to 100, not ''"),
         ("evil.com tags=", "tags must be a comma-separated list of [A-Za-z0-9_.:-] words, not ''"),
         ("evil.com tags=ph!sh", "tags must be a comma-separated list of [A-Za-z0-9_.:-] words, not 'ph!sh'"),
-        ("evil.com foo=bar", "unknown metadata key 'foo' (known: risk, tags, action, expires)"),
-        ("evil.com phishing", "unexpected 'phishing' after the name: metadata is key=value (risk=, tags=, action=, expires=)"),
-        ("evil.com risk=5 stray", "unexpected 'stray' after the name: metadata is key=value (risk=, tags=, action=, expires=)"),
+        ("evil.com list=", "list must be one word of [A-Za-z0-9_.:-], at most 64 bytes, not ''"),
+        ("evil.com list=a,b", "list must be one word of [A-Za-z0-9_.:-], at most 64 bytes, not 'a,b'"),
+        ("evil.com foo=bar", "unknown metadata key 'foo' (known: risk, tags, action, expires, list)"),
+        ("evil.com phishing", "unexpected 'phishing' after the name: metadata is key=value (risk=, tags=, action=, expires=, list=)"),
+        ("evil.com risk=5 stray", "unexpected 'stray' after the name: metadata is key=value (risk=, tags=, action=, expires=, list=)"),
         ("evil..com", "'evil..com' is not a valid name: the name has an empty label (leading dot, '..' or more than one trailing dot)"),
         ("evil.com..", "'evil.com..' is not a valid name: the name has an empty label (leading dot, '..' or more than one trailing dot)"),
         ("=", "'=' is not a valid name: the name is empty"),
@@ -418,7 +420,7 @@ import Watchlist
         } catch {
             #expect(error.errors.map(\.description) == [
                 "one.txt:2: 'com' is a single label: it would match a whole top-level domain",
-                "allow.txt:1: unexpected 'y' after the name: metadata is key=value (risk=, tags=, action=, expires=)",
+                "allow.txt:1: unexpected 'y' after the name: metadata is key=value (risk=, tags=, action=, expires=, list=)",
                 "allow.txt:3: 'evil.com/x' has a '/' but no scheme: give a host name, or a whole URL with its scheme",
             ])
             #expect(error.description == error.errors.map(\.description).joined(separator: "\n"))
