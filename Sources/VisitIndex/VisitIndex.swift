@@ -26,7 +26,7 @@ public final class VisitIndex: Sendable {
         configuration.readonly = readOnly
         // Batches touch pages all over the tables: a 64 MiB page cache instead of SQLite's 2 MiB
         // keeps them from being read again from disk for every row.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 4294967296") }
         self.path = path
         if readOnly {
             reader = try DatabaseQueue(path: path, configuration: configuration)
@@ -112,25 +112,61 @@ public final class VisitIndex: Sendable {
 
     /// Every (host, client, user) that visited `domain` (canonical form) or, unless `exact`, any
     /// name under it, from `sinceMillis` on (whole UTC days: the day that moment falls in counts).
+    ///
+    /// The hosts come from one range of the `host` index, their days from `host_day`, and each
+    /// (day, host) is one range of `visit_day`; the sums are made on integer ids, and each host
+    /// and client name is read once, not once per row.
     public func visits(_ domain: String, sinceMillis: Int64, exact: Bool = false) throws -> [Visits] {
         let reversed = Self.reversedLabels(domain)
         let day = Self.day(ofMillis: sinceMillis)
         return try reader.read { db in
-            try Row.fetchAll(
-                db,
+            let hosts = try Row.fetchAll(
+                db, sql: "SELECT id, rname FROM host WHERE rname = ? OR (? AND rname > ? AND rname < ?)",
+                arguments: [reversed, !exact, reversed + ".", reversed + "/"])
+            guard !hosts.isEmpty else { return [] }
+            let rows = try db.cachedStatement(
                 sql: """
-                    SELECT h.rname, w.client, w.user, SUM(v.count) AS count, MIN(v.first) AS first, MAX(v.last) AS last
-                    FROM host h JOIN host_day d ON d.host = h.id AND d.day >= ?
-                    JOIN visit_day v ON v.day = d.day AND v.host = d.host JOIN who w ON w.id = v.who
-                    WHERE h.rname = ? OR (? AND h.rname > ? AND h.rname < ?)
-                    GROUP BY h.id, v.who
-                    """,
-                arguments: [day, reversed, !exact, reversed + ".", reversed + "/"]
-            ).map { row in
-                let user: String = row["user"]
+                    SELECT v.who, v.count, v.first, v.last FROM host_day d
+                    JOIN visit_day v ON v.day = d.day AND v.host = d.host
+                    WHERE d.host = ? AND d.day >= ?
+                    """)
+            let raw = rows.sqliteStatement
+            var sums: [(host: Int, who: Int64, count: Int64, first: Int64, last: Int64)] = []
+            var whoNames: [Int64: (client: String, user: String?)] = [:]
+            for (hostIndex, host) in hosts.enumerated() {
+                sqlite3_bind_int64(raw, 1, host["id"])
+                sqlite3_bind_int64(raw, 2, Int64(day))
+                var byWho: [Int64: Int] = [:]
+                var code = sqlite3_step(raw)
+                while code == SQLITE_ROW {
+                    let (who, count) = (sqlite3_column_int64(raw, 0), sqlite3_column_int64(raw, 1))
+                    let (first, last) = (sqlite3_column_int64(raw, 2), sqlite3_column_int64(raw, 3))
+                    if let at = byWho[who] {
+                        sums[at].count += count
+                        sums[at].first = min(sums[at].first, first)
+                        sums[at].last = max(sums[at].last, last)
+                    } else {
+                        byWho[who] = sums.count
+                        sums.append((hostIndex, who, count, first, last))
+                        whoNames[who] = ("", nil)
+                    }
+                    code = sqlite3_step(raw)
+                }
+                sqlite3_reset(raw)
+                guard code == SQLITE_DONE else { throw Self.error(code, db) }
+            }
+            let names = try db.cachedStatement(sql: "SELECT client, user FROM who WHERE id = ?")
+            for who in whoNames.keys {
+                if let row = try Row.fetchOne(names, arguments: [who]) {
+                    let user: String = row["user"]
+                    whoNames[who] = (row["client"], user.isEmpty ? nil : user)
+                }
+            }
+            let hostNames = hosts.map { Self.reversedLabels($0["rname"] as String) }
+            return sums.map { sum in
+                let who = whoNames[sum.who]!
                 return Visits(
-                    host: Self.reversedLabels(row["rname"] as String), client: row["client"], user: user.isEmpty ? nil : user,
-                    count: row["count"], first: row["first"], last: row["last"])
+                    host: hostNames[sum.host], client: who.client, user: who.user, count: sum.count, first: sum.first, last: sum.last)
             }
         }
     }

@@ -10,8 +10,8 @@ import VisitIndex
 /// under 20k registrable domains. Like real traffic, a client mostly returns to its own few
 /// dozen sites (90 % of its lines go to 60 hosts of its own), the rest drawn by a Zipf-like law
 /// over all hosts; each client has one user, or none for a third of them.
-func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
-    print("\n== visit index: \(days) days × \(linesPerDay) lines, 200k hosts, 5k clients (one core)")
+func runIndexBench(days: Int, linesPerDay: Int, burst: Int, directory: String, queryOnly: Bool = false) throws {
+    print("\n== visit index: \(days) days × \(linesPerDay) lines, 200k hosts, 5k clients, \(burst) requests per page view on average (one core)")
     var rng = SplitMix64(state: 0x696E_6465_78)
     let domains = (0..<20_000).map { i in "d\(i)-\(rng.next() % 100_000).example" }
     let hosts: [[UInt8]] = (0..<200_000).map { i in Array("h\(i % 37).\(domains[i % domains.count])".utf8) }
@@ -23,7 +23,9 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
         return min(count - 1, Int(u * u * u * Double(count)))
     }
     let path = directory + "/visits-bench.sqlite"
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    if !queryOnly {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
     let index = try VisitIndex(path: path)
     var aggregator = VisitAggregator()
     let day0: Int64 = 1_795_910_400_000
@@ -34,31 +36,60 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
     var writeSeconds = 0.0
     var namesLookedUp = 0
     var distinct = 0
-    for day in 0..<days {
-        // The day's lines, generated outside the timed part.
-        var picks: [(Int32, Int32, Int32, Int64)] = []
-        picks.reserveCapacity(linesPerDay)
+    for day in 0..<(queryOnly ? 0 : days) {
+        // The day's lines, generated outside the timed part, laid out one after the other like
+        // the lines of a log the pipeline reads (its fields are in cache when it sums them):
+        // host length, host, client length, client, user length (255: none), user, time.
+        var log: [UInt8] = []
+        var lineStarts: [Int] = []
+        log.reserveCapacity(linesPerDay * 48)
+        lineStarts.reserveCapacity(linesPerDay + 1)
+        var (client, user, host, left) = (0, 0, 0, 0)
         for i in 0..<linesPerDay {
-            let client = Int(rng.next() % 5_000)
-            let user = client % 3 == 0 ? -1 : Int32(client % users.count)
-            let host =
-                rng.next() % 10 == 0
-                ? pick(hosts.count) : (client &* 7919 &+ Int(rng.next() % 60) &* 104_729) % hosts.count
-            picks.append((Int32(host), Int32(client), user, day0 + Int64(day) * 86_400_000 + Int64(i) * 86_400_000 / Int64(linesPerDay)))
+            if left == 0 {
+                // A new page view: its requests to one host come one after the other.
+                client = Int(rng.next() % 5_000)
+                user = client % 3 == 0 ? -1 : client % users.count
+                host =
+                    rng.next() % 10 == 0
+                    ? pick(hosts.count) : (client &* 7919 &+ Int(rng.next() % 60) &* 104_729) % hosts.count
+                left = 1 + Int(rng.next() % UInt64(2 * burst - 1))
+            }
+            left -= 1
+            lineStarts.append(log.count)
+            log.append(UInt8(hosts[host].count))
+            log += hosts[host]
+            log.append(UInt8(clients[client].count))
+            log += clients[client]
+            if user < 0 {
+                log.append(255)
+            } else {
+                log.append(UInt8(users[user].count))
+                log += users[user]
+            }
+            let time = day0 + Int64(day) * 86_400_000 + Int64(i) * 86_400_000 / Int64(linesPerDay)
+            withUnsafeBytes(of: time.littleEndian) { log += $0 }
         }
+        lineStarts.append(log.count)
         var start = 0
         while start < linesPerDay {
             let end = min(start + batchLines, linesPerDay)
             let t0 = cpuSeconds()
-            for (host, client, user, time) in picks[start..<end] {
-                hosts[Int(host)].withUnsafeBytes { h in
-                    clients[Int(client)].withUnsafeBytes { c in
-                        if user < 0 {
-                            aggregator.add(host: h, client: c, user: nil, timeMillis: time)
-                        } else {
-                            users[Int(user)].withUnsafeBytes { u in aggregator.add(host: h, client: c, user: u, timeMillis: time) }
-                        }
+            log.withUnsafeBytes { bytes in
+                for line in start..<end {
+                    var at = lineStarts[line]
+                    func field() -> UnsafeRawBufferPointer? {
+                        let length = Int(bytes[at])
+                        at += 1
+                        if length == 255 { return nil }
+                        defer { at += length }
+                        return UnsafeRawBufferPointer(rebasing: bytes[at..<(at + length)])
                     }
+                    let host = field()!
+                    let client = field()!
+                    let user = field()
+                    let time = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int64.self))
+                    aggregator.add(host: host, client: client, user: user, timeMillis: time)
                 }
             }
             let t1 = cpuSeconds()
@@ -75,6 +106,7 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
         }
     }
     let lines = Double(days * linesPerDay)
+    if !queryOnly {
     print("aggregate from bytes: \(String(format: "%.0f", lines / addSeconds / 1000))k lines/s (\(String(format: "%.0f", addSeconds / lines * 1e9)) ns/line)")
     print(
         "write \(distinct) distinct visits (\(String(format: "%.2f", Double(distinct) / lines)) per line) in batches of \(batchLines) lines: "
@@ -88,6 +120,7 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
     }
     let perMillion = Double(size) / 1_048_576 / (lines / 1_000_000)
     print("size on disk: \(String(format: "%.1f", Double(size) / 1_048_576)) MiB, \(String(format: "%.1f", perMillion)) MiB per million lines (target ≤ 20 MB)")
+    }
 
     // `visited` latency: domains with visits (drawn like the traffic) and without.
     let since = day0 - 86_400_000
@@ -97,15 +130,17 @@ func runIndexBench(days: Int, linesPerDay: Int, directory: String) throws {
     ] {
         var times: [Double] = []
         var visited = 0
+        var slowest = (seconds: 0.0, name: "", visitors: 0, hosts: 0)
         for name in names {
             let t0 = wallSeconds()
             let report = try index.visited(name, sinceMillis: since)
             times.append(wallSeconds() - t0)
+            if times.last! > slowest.seconds { slowest = (times.last!, name, report.visitors.count, report.hosts.count) }
             if report.visited { visited += 1 }
         }
         times.sort()
         print(
-            "visited, \(label): p50 \(String(format: "%.2f", times[times.count / 2] * 1000)) ms, p99 \(String(format: "%.2f", times[times.count * 99 / 100] * 1000)) ms, max \(String(format: "%.2f", times.last! * 1000)) ms (\(visited)/\(names.count) visited)")
+            "visited, \(label): p50 \(String(format: "%.2f", times[times.count / 2] * 1000)) ms, p99 \(String(format: "%.2f", times[times.count * 99 / 100] * 1000)) ms, max \(String(format: "%.2f", times.last! * 1000)) ms (\(visited)/\(names.count) visited; the slowest, \(slowest.name), has \(slowest.visitors) visitors of \(slowest.hosts) hosts)")
     }
 }
 

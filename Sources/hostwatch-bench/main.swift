@@ -27,6 +27,8 @@ var onlyBlocklists = false
 var onlyIndex = false
 var indexDays = 3
 var indexLinesPerDay = 1_000_000
+var indexBurst = 4
+var indexQueryOnly = false
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -37,8 +39,10 @@ while let argument = arguments.popFirst() {
     case "--only-index": onlyIndex = true
     case "--index-days": indexDays = Int(arguments.popFirst() ?? "") ?? indexDays
     case "--index-lines-per-day": indexLinesPerDay = Int(arguments.popFirst() ?? "") ?? indexLinesPerDay
+    case "--index-query-only": indexQueryOnly = true
+    case "--index-burst": indexBurst = max(1, Int(arguments.popFirst() ?? "") ?? indexBurst)
     default:
-        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N]]")
+        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N] [--index-burst N] [--index-query-only]]")
         exit(2)
     }
 }
@@ -47,7 +51,7 @@ if onlyIndex {
     let dir = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/hostwatch-bench-index"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try runIndexBench(days: indexDays, linesPerDay: indexLinesPerDay, directory: dir)
+    try runIndexBench(days: indexDays, linesPerDay: indexLinesPerDay, burst: indexBurst, directory: dir, queryOnly: indexQueryOnly)
     exit(0)
 }
 
