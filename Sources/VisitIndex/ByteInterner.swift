@@ -84,7 +84,6 @@ public struct ByteInterner: Sendable {
     @usableFromInline
     mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
-        HugePages.advise(&slots)
         let mask = slots.count - 1
         for (id, span) in spans.enumerated() {
             var slot = Int(truncatingIfNeeded: span.hash) & mask

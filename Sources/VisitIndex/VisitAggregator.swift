@@ -85,7 +85,6 @@ public struct VisitAggregator: Sendable {
     @usableFromInline
     mutating func growSlots() {
         slots = Array(repeating: 0, count: slots.count * 2)
-        HugePages.advise(&slots)
         let mask = slots.count - 1
         for (index, visit) in visits.enumerated() {
             var hash = (UInt64(visit.host) << 32 | UInt64(visit.who)) &* 0x9E37_79B9_7F4A_7C15
