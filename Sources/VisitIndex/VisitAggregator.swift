@@ -1,6 +1,8 @@
 /// Sums visits per UTC day, host and (client, user) straight from log bytes, so the pipeline
 /// counts every line without making a `String` or allocating per line: a line costs three probes
-/// of open-addressing tables (host, who, visit), and only something new appends to them.
+/// of open-addressing tables (host, who, visit), and only something new appends to them. The
+/// tables are laid out so that a probe is one or two cache misses: at a few hundred thousand
+/// hosts, misses are what a line costs.
 ///
 /// Hosts and (client, user) pairs are interned into dense local ids that outlive a batch, with
 /// the index's row id of each remembered beside it: a host is normalized and looked up in the
@@ -19,14 +21,17 @@ public struct VisitAggregator: Sendable {
         init(host: UInt32, who: UInt32, day: Int32, count: Int64, first: Int64, last: Int64) {
             (self.host, self.who, self.day, self.count, self.first, self.last) = (host, who, day, count, first, last)
         }
+
+        @usableFromInline static let empty = Visit(host: 0, who: 0, day: 0, count: 0, first: 0, last: 0)
     }
 
     @usableFromInline var hosts = ByteInterner()
     /// (client, user); a missing user (`-`) differs from an empty one.
     @usableFromInline var whos = ByteInterner()
-    /// Open addressing over ``visits``: index + 1, or 0 for an empty slot.
-    @usableFromInline var slots: [UInt32] = Array(repeating: 0, count: 1024)
-    @usableFromInline var visits: [Visit] = []
+    /// Open addressing over the visits themselves (a probe is one cache miss, not two); a
+    /// count of 0 marks an empty slot.
+    @usableFromInline var table: [Visit] = Array(repeating: .empty, count: 1024)
+    @usableFromInline var used = 0
     /// Lines added since the last write.
     public var lines: Int { lineCount }
     @usableFromInline var lineCount = 0
@@ -40,7 +45,10 @@ public struct VisitAggregator: Sendable {
     public init() {}
 
     /// Distinct (day, host, client, user) since the last write.
-    public var distinctVisits: Int { visits.count }
+    public var distinctVisits: Int { used }
+
+    /// The visits summed since the last write, in no particular order.
+    var visits: some Sequence<Visit> { table.lazy.filter { $0.count != 0 } }
 
     /// Counts one visit. `host` is as logged (normalized when first written).
     @inlinable
@@ -60,47 +68,48 @@ public struct VisitAggregator: Sendable {
         let hostID = hosts.intern(host)
         let whoID = whos.intern(client, user)
         let day = VisitIndex.day(ofMillis: first)
-        var hash = (UInt64(hostID) << 32 | UInt64(whoID)) &* 0x9E37_79B9_7F4A_7C15
-        hash ^= UInt64(UInt32(bitPattern: day)) &* 0xC2B2_AE3D_27D4_EB4F
-        hash ^= hash >> 31
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let stored = slots[slot]
-            if stored == 0 { break }
-            let index = Int(stored - 1)
-            if visits[index].host == hostID, visits[index].who == whoID, visits[index].day == day {
-                visits[index].count += count
-                if first < visits[index].first { visits[index].first = first }
-                if last > visits[index].last { visits[index].last = last }
+        let mask = table.count - 1
+        var slot = Self.slot(hostID, whoID, day) & mask
+        while table[slot].count != 0 {
+            if table[slot].host == hostID, table[slot].who == whoID, table[slot].day == day {
+                table[slot].count += count
+                if first < table[slot].first { table[slot].first = first }
+                if last > table[slot].last { table[slot].last = last }
                 return
             }
             slot = (slot + 1) & mask
         }
-        visits.append(Visit(host: hostID, who: whoID, day: day, count: count, first: first, last: last))
-        slots[slot] = UInt32(visits.count)
-        if visits.count * 2 > slots.count { growSlots() }
+        table[slot] = Visit(host: hostID, who: whoID, day: day, count: count, first: first, last: last)
+        used += 1
+        if used * 2 > table.count { grow() }
+    }
+
+    @inlinable
+    static func slot(_ host: UInt32, _ who: UInt32, _ day: Int32) -> Int {
+        var hash = (UInt64(host) << 32 | UInt64(who)) &* 0x9E37_79B9_7F4A_7C15
+        hash ^= UInt64(UInt32(bitPattern: day)) &* 0xC2B2_AE3D_27D4_EB4F
+        return Int(truncatingIfNeeded: hash ^ (hash >> 31))
     }
 
     @usableFromInline
-    mutating func growSlots() {
-        slots = Array(repeating: 0, count: slots.count * 2)
-        let mask = slots.count - 1
-        for (index, visit) in visits.enumerated() {
-            var hash = (UInt64(visit.host) << 32 | UInt64(visit.who)) &* 0x9E37_79B9_7F4A_7C15
-            hash ^= UInt64(UInt32(bitPattern: visit.day)) &* 0xC2B2_AE3D_27D4_EB4F
-            hash ^= hash >> 31
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(index + 1)
+    mutating func grow() {
+        let old = table
+        table = Array(repeating: .empty, count: old.count * 2)
+        let mask = table.count - 1
+        for visit in old where visit.count != 0 {
+            var slot = Self.slot(visit.host, visit.who, visit.day) & mask
+            while table[slot].count != 0 { slot = (slot + 1) & mask }
+            table[slot] = visit
         }
     }
 
     /// Empties the sums after a write (keeping capacity). The names stay interned unless they
     /// hold more than `maxNameBytes`, so a long-lived reader's memory stays bounded.
     mutating func clearVisits(maxNameBytes: Int = 64 << 20) {
-        visits.removeAll(keepingCapacity: true)
-        for i in slots.indices { slots[i] = 0 }
+        if used > 0 {
+            for i in table.indices { table[i].count = 0 }
+        }
+        used = 0
         lineCount = 0
         if hosts.byteCount + whos.byteCount > maxNameBytes {
             hosts = ByteInterner()

@@ -36,7 +36,7 @@ extension VisitIndex {
         _ visits: inout VisitAggregator, normalize: VisitHostNormalizer, backfill: BackfillMark? = nil
     ) throws -> WriteFigures {
         var figures = WriteFigures()
-        guard !visits.visits.isEmpty || backfill != nil else {
+        guard visits.distinctVisits > 0 || backfill != nil else {
             visits.clearVisits()
             return figures
         }
@@ -94,7 +94,7 @@ extension VisitIndex {
         let hostDays = try upsert("host_day", "host,day,count,first,last", key: "host,day", rows: Self.rowsPerStatement)
         let hostDay = try upsert("host_day", "host,day,count,first,last", key: "host,day", rows: 1)
         var rows: [VisitRow] = []
-        rows.reserveCapacity(visits.visits.count)
+        rows.reserveCapacity(visits.distinctVisits)
         try withUnsafeTemporaryAllocation(byteCount: 2 * Self.nameCapacity, alignment: 8) { scratch in
             let canonical = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Self.nameCapacity])
             let reversed = UnsafeMutableRawBufferPointer(rebasing: scratch[Self.nameCapacity...])

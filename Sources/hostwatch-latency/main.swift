@@ -23,6 +23,9 @@ var burst = 0
 /// `--index`: the daemon with the visit index on, to see what it costs.
 var indexEnabled = false
 var watchCount = 1
+/// `--pageviews`: burst lines like real proxy traffic (5k clients, 200k hosts, a page view is
+/// about 4 requests to one host) instead of a new host on every line.
+var pageViews = false
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -31,9 +34,10 @@ while let argument = arguments.popFirst() {
     case "--rotate-every": rotateEvery = Int(arguments.popFirst() ?? "") ?? rotateEvery
     case "--burst": burst = Int(arguments.popFirst() ?? "") ?? burst
     case "--index": indexEnabled = true
+    case "--pageviews": pageViews = true
     case "--watch": watchCount = Int(arguments.popFirst() ?? "") ?? watchCount
     default:
-        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS] [--burst LINES] [--watch DOMAINS] [--index]")
+        print("usage: hostwatch-latency [--seconds N] [--rate LINES_PER_SECOND] [--rotate-every SECONDS] [--burst LINES [--pageviews]] [--watch DOMAINS] [--index]")
         exit(2)
     }
 }
@@ -95,9 +99,28 @@ usleep(500_000)
 if burst > 0 {
     var text = ""
     text.reserveCapacity(burst * 130)
+    var state: UInt64 = 0x7061_6765
+    func next() -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+    }
+    var (client, site, left) = (0, 0, 0)
     for i in 1...burst {
-        let host = i % 200 == 0 ? "www.evil.test" : "h\(i % 100_000).site\(i % 977).com"
-        text += "1795923904.781      5 10.1.2.\(i % 250) TCP_MISS/200 365 GET http://\(host)/seq/\(i) alice HIER_DIRECT/127.0.0.1 text/html\n"
+        var host = "h\(i % 100_000).site\(i % 977).com"
+        var from = "10.1.2.\(i % 250)"
+        if pageViews {
+            if left == 0 {
+                (client, site, left) = (next() % 5_000, next() % 200_000, 1 + next() % 7)
+            }
+            left -= 1
+            host = "h\(site % 37).site\(site).com"
+            from = "10.1.\(client / 250).\(client % 250)"
+        }
+        if i % 200 == 0 { host = "www.evil.test" }
+        text += "1795923904.781      5 \(from) TCP_MISS/200 365 GET http://\(host)/seq/\(i) alice HIER_DIRECT/127.0.0.1 text/html\n"
     }
     let bytes = Array(text.utf8)
     let expectedHits = burst / 200
@@ -119,7 +142,7 @@ if burst > 0 {
     daemon.waitUntilExit()
     let seconds = Double(lastSeen - startMicros) / 1e6
     print(
-        "hostwatch run, burst of \(burst) lines (\(bytes.count / 1_048_576) MiB) against \(watchCount) watched: "
+        "hostwatch run\(indexEnabled ? " with the visit index" : ""), burst of \(burst) lines (\(bytes.count / 1_048_576) MiB, \(pageViews ? "page views" : "a new host on every line")) against \(watchCount) watched: "
             + "\(lines)/\(expectedHits) hits in \(String(format: "%.2f", seconds)) s = \(Int(Double(burst) / seconds)) lines/s")
     exit(lines == expectedHits ? 0 : 1)
 }

@@ -190,3 +190,40 @@ struct VisitAggregatorTests {
         #expect(try a.index.visited("evil.test", sinceMillis: 0) == b.index.visited("evil.test", sinceMillis: 0))
     }
 }
+
+@Suite("Interning names as bytes")
+struct ByteInternerTests {
+    func intern(_ interner: inout ByteInterner, _ a: String, _ b: String?) -> UInt32 {
+        let (x, y) = (Array(a.utf8), b.map { Array($0.utf8) })
+        return x.withUnsafeBytes { xa in
+            if let y { return y.withUnsafeBytes { yb in interner.intern(xa, yb) } }
+            return interner.intern(xa, nil)
+        }
+    }
+
+    @Test("one id per distinct key, through growth, long names and nil-versus-empty second parts; bytes read back")
+    func distinctKeys() {
+        var interner = ByteInterner()
+        var keys: [(String, String?)] = []
+        for i in 0..<5_000 {
+            keys.append(("h\(i).example", nil))
+            keys.append(("h\(i).example", ""))
+            keys.append(("10.0.\(i % 256).\(i / 256)", "user\(i)"))
+            // Longer than a record holds inline: kept in the overflow arena.
+            keys.append((String(repeating: "long-label-", count: 6) + "\(i).example", i % 2 == 0 ? nil : String(repeating: "u", count: 30)))
+        }
+        for (i, key) in keys.enumerated() { #expect(intern(&interner, key.0, key.1) == UInt32(i)) }
+        #expect(interner.count == keys.count)
+        // The same keys again: the same ids, nothing added.
+        for (i, key) in keys.enumerated().reversed() { #expect(intern(&interner, key.0, key.1) == UInt32(i)) }
+        #expect(interner.count == keys.count)
+        for (i, key) in keys.enumerated() {
+            let (a, b) = interner.withBytes(UInt32(i)) { a, b in
+                (String(decoding: a, as: UTF8.self), b.map { String(decoding: $0, as: UTF8.self) })
+            }
+            #expect(a == key.0 && b == key.1)
+        }
+        // A key is its parts, not their concatenation.
+        #expect(intern(&interner, "ab", "c") != intern(&interner, "a", "bc"))
+    }
+}
