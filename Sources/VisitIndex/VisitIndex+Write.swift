@@ -73,10 +73,6 @@ extension VisitIndex {
         if visits.whoRowIDs.count < visits.whos.count {
             visits.whoRowIDs.append(contentsOf: repeatElement(0, count: visits.whos.count - visits.whoRowIDs.count))
         }
-        let hostID = try db.cachedStatement(
-            sql: "INSERT INTO host (rname) VALUES (?) ON CONFLICT (rname) DO UPDATE SET rname = rname RETURNING id")
-        let whoID = try db.cachedStatement(
-            sql: "INSERT INTO who (client, user) VALUES (?, ?) ON CONFLICT (client, user) DO UPDATE SET user = user RETURNING id")
         // Rows go many to a statement: SQLite's cost per statement run (reset, cursors, halt)
         // measured as much as the row's own work.
         func upsert(_ table: String, _ columns: String, key: String, rows: Int) throws -> Statement {
@@ -93,34 +89,17 @@ extension VisitIndex {
         let visitRow = try upsert("visit_day", "day,host,who,count,first,last", key: "day,host,who", rows: 1)
         let hostDays = try upsert("host_day", "host,day,count,first,last", key: "host,day", rows: Self.rowsPerStatement)
         let hostDay = try upsert("host_day", "host,day,count,first,last", key: "host,day", rows: 1)
+        try internNewNames(&visits, normalize: normalize, figures: &figures, db)
         var rows: [VisitRow] = []
         rows.reserveCapacity(visits.distinctVisits)
-        try withUnsafeTemporaryAllocation(byteCount: 2 * Self.nameCapacity, alignment: 8) { scratch in
-            let canonical = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Self.nameCapacity])
-            let reversed = UnsafeMutableRawBufferPointer(rebasing: scratch[Self.nameCapacity...])
+        do {
             for visit in visits.visits {
-                var host = visits.hostRowIDs[Int(visit.host)]
-                if host == 0 {
-                    figures.namesLookedUp += 1
-                    host = try visits.hosts.withBytes(visit.host) { raw, _ in
-                        guard let length = normalize(raw, canonical), length > 0, length <= Self.nameCapacity else { return -1 }
-                        let name = Self.reverseLabels(UnsafeRawBufferPointer(rebasing: canonical[0..<length]), into: reversed)
-                        return try Self.intern(hostID, [name], db)
-                    }
-                    visits.hostRowIDs[Int(visit.host)] = host
-                }
+                let host = visits.hostRowIDs[Int(visit.host)]
                 if host < 0 {
                     figures.invalidHostLines += Int(visit.count)
                     continue
                 }
-                var who = visits.whoRowIDs[Int(visit.who)]
-                if who == 0 {
-                    figures.namesLookedUp += 1
-                    who = try visits.whos.withBytes(visit.who) { client, user in
-                        try Self.intern(whoID, [client, user ?? UnsafeRawBufferPointer(start: nil, count: 0)], db)
-                    }
-                    visits.whoRowIDs[Int(visit.who)] = who
-                }
+                let who = visits.whoRowIDs[Int(visit.who)]
                 rows.append(VisitRow(day: visit.day, host: host, who: who, count: visit.count, first: visit.first, last: visit.last))
                 figures.lines += Int(visit.count)
             }
@@ -205,22 +184,93 @@ extension VisitIndex {
         return UnsafeRawBufferPointer(rebasing: out[0..<written])
     }
 
-    /// Runs an interning upsert (text arguments) and returns the row id it gives.
-    static func intern(_ statement: Statement, _ texts: [UnsafeRawBufferPointer], _ db: Database) throws -> Int64 {
-        let raw = statement.sqliteStatement
+    /// Gives every host and (client, user) of the batch that the aggregator has no row id for
+    /// yet its row id, adding the names the index does not have. New names are inserted in
+    /// sorted order, so a flood of new names (a random-subdomain attack in a DNS log) walks the
+    /// name index from left to right instead of splitting pages all over it.
+    private func internNewNames(
+        _ visits: inout VisitAggregator, normalize: VisitHostNormalizer, figures: inout WriteFigures, _ db: Database
+    ) throws {
+        /// Names to look up: local id, and where their bytes are in `bytes`.
+        var hostNames: [(local: UInt32, start: Int, count: Int)] = []
+        var whoNames: [(local: UInt32, start: Int, clientCount: Int, userCount: Int)] = []
+        var bytes: [UInt8] = []
+        let pending: Int64 = -2
+        try withUnsafeTemporaryAllocation(byteCount: 2 * Self.nameCapacity, alignment: 8) { scratch in
+            let canonical = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Self.nameCapacity])
+            let reversed = UnsafeMutableRawBufferPointer(rebasing: scratch[Self.nameCapacity...])
+            for visit in visits.visits {
+                if visits.hostRowIDs[Int(visit.host)] == 0 {
+                    figures.namesLookedUp += 1
+                    visits.hostRowIDs[Int(visit.host)] = visits.hosts.withBytes(visit.host) { raw, _ in
+                        guard let length = normalize(raw, canonical), length > 0, length <= Self.nameCapacity else { return -1 }
+                        let name = Self.reverseLabels(UnsafeRawBufferPointer(rebasing: canonical[0..<length]), into: reversed)
+                        hostNames.append((visit.host, bytes.count, name.count))
+                        bytes.append(contentsOf: name)
+                        return pending
+                    }
+                }
+                if visits.whoRowIDs[Int(visit.who)] == 0 {
+                    figures.namesLookedUp += 1
+                    visits.whos.withBytes(visit.who) { client, user in
+                        whoNames.append((visit.who, bytes.count, client.count, user?.count ?? 0))
+                        bytes.append(contentsOf: client)
+                        if let user { bytes.append(contentsOf: user) }
+                    }
+                    visits.whoRowIDs[Int(visit.who)] = pending
+                }
+            }
+        }
+        guard !hostNames.isEmpty || !whoNames.isEmpty else { return }
+        let insertHost = try db.cachedStatement(sql: "INSERT OR IGNORE INTO host (rname) VALUES (?)")
+        let selectHost = try db.cachedStatement(sql: "SELECT id FROM host WHERE rname = ?")
+        let insertWho = try db.cachedStatement(sql: "INSERT OR IGNORE INTO who (client, user) VALUES (?, ?)")
+        let selectWho = try db.cachedStatement(sql: "SELECT id FROM who WHERE client = ? AND user = ?")
+        try bytes.withUnsafeBytes { all in
+            func text(_ start: Int, _ count: Int) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: all[start..<(start + count)])
+            }
+            hostNames.sort { a, b in
+                let (x, y) = (text(a.start, a.count), text(b.start, b.count))
+                return x.lexicographicallyPrecedes(y)
+            }
+            for name in hostNames {
+                visits.hostRowIDs[Int(name.local)] = try Self.intern([text(name.start, name.count)], insertHost, selectHost, db)
+            }
+            for name in whoNames {
+                let client = text(name.start, name.clientCount)
+                let user = text(name.start + name.clientCount, name.userCount)
+                visits.whoRowIDs[Int(name.local)] = try Self.intern([client, user], insertWho, selectWho, db)
+            }
+        }
+    }
+
+    /// The row id of a name: inserted when new (then SQLite gives the id it chose), looked up
+    /// when the index has it already. Cheaper than an upsert with `RETURNING`, which SQLite
+    /// runs through a temporary table.
+    static func intern(_ texts: [UnsafeRawBufferPointer], _ insert: Statement, _ select: Statement, _ db: Database) throws -> Int64 {
+        bind(texts, to: insert.sqliteStatement)
+        let inserted = sqlite3_step(insert.sqliteStatement)
+        sqlite3_reset(insert.sqliteStatement)
+        guard inserted == SQLITE_DONE else { throw error(inserted, db) }
+        if sqlite3_changes(db.sqliteConnection) > 0 { return sqlite3_last_insert_rowid(db.sqliteConnection) }
+        bind(texts, to: select.sqliteStatement)
+        defer { sqlite3_reset(select.sqliteStatement) }
+        let found = sqlite3_step(select.sqliteStatement)
+        guard found == SQLITE_ROW else { throw error(found, db) }
+        return sqlite3_column_int64(select.sqliteStatement, 0)
+    }
+
+    static func bind(_ texts: [UnsafeRawBufferPointer], to raw: OpaquePointer?) {
+        // SQLITE_TRANSIENT: SQLite copies the bytes, which live only for this call.
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for (i, text) in texts.enumerated() {
-            // SQLITE_TRANSIENT: SQLite copies the bytes, which live only for this call.
-            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
             if let base = text.baseAddress, text.count > 0 {
                 sqlite3_bind_text(raw, Int32(i + 1), base.assumingMemoryBound(to: CChar.self), Int32(text.count), transient)
             } else {
                 sqlite3_bind_text(raw, Int32(i + 1), "", 0, transient)
             }
         }
-        defer { sqlite3_reset(raw) }
-        let code = sqlite3_step(raw)
-        guard code == SQLITE_ROW else { throw error(code, db) }
-        return sqlite3_column_int64(raw, 0)
     }
 
     /// Runs an upsert with integer arguments straight through SQLite's C API: GRDB's

@@ -10,7 +10,7 @@ import VisitIndex
 /// under 20k registrable domains. Like real traffic, a client mostly returns to its own few
 /// dozen sites (90 % of its lines go to 60 hosts of its own), the rest drawn by a Zipf-like law
 /// over all hosts; each client has one user, or none for a third of them.
-func runIndexBench(days: Int, linesPerDay: Int, burst: Int, directory: String, queryOnly: Bool = false) throws {
+func runIndexBench(days: Int, linesPerDay: Int, burst: Int, directory: String, queryOnly: Bool = false, uniqueHosts: Bool = false) throws {
     print("\n== visit index: \(days) days × \(linesPerDay) lines, 200k hosts, 5k clients, \(burst) requests per page view on average (one core)")
     var rng = SplitMix64(state: 0x696E_6465_78)
     let domains = (0..<20_000).map { i in "d\(i)-\(rng.next() % 100_000).example" }
@@ -57,8 +57,15 @@ func runIndexBench(days: Int, linesPerDay: Int, burst: Int, directory: String, q
             }
             left -= 1
             lineStarts.append(log.count)
-            log.append(UInt8(hosts[host].count))
-            log += hosts[host]
+            if uniqueHosts {
+                // A random-subdomain flood: a name never seen before on every line.
+                let name = Array("q\(day)-\(i).".utf8) + hosts[host]
+                log.append(UInt8(name.count))
+                log += name
+            } else {
+                log.append(UInt8(hosts[host].count))
+                log += hosts[host]
+            }
             log.append(UInt8(clients[client].count))
             log += clients[client]
             if user < 0 {

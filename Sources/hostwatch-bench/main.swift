@@ -29,6 +29,7 @@ var indexDays = 3
 var indexLinesPerDay = 1_000_000
 var indexBurst = 4
 var indexQueryOnly = false
+var indexUniqueHosts = false
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -40,9 +41,10 @@ while let argument = arguments.popFirst() {
     case "--index-days": indexDays = Int(arguments.popFirst() ?? "") ?? indexDays
     case "--index-lines-per-day": indexLinesPerDay = Int(arguments.popFirst() ?? "") ?? indexLinesPerDay
     case "--index-query-only": indexQueryOnly = true
+    case "--index-unique-hosts": indexUniqueHosts = true
     case "--index-burst": indexBurst = max(1, Int(arguments.popFirst() ?? "") ?? indexBurst)
     default:
-        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N] [--index-burst N] [--index-query-only]]")
+        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N] [--index-burst N] [--index-query-only] [--index-unique-hosts]]")
         exit(2)
     }
 }
@@ -51,7 +53,7 @@ if onlyIndex {
     let dir = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/hostwatch-bench-index"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try runIndexBench(days: indexDays, linesPerDay: indexLinesPerDay, burst: indexBurst, directory: dir, queryOnly: indexQueryOnly)
+    try runIndexBench(days: indexDays, linesPerDay: indexLinesPerDay, burst: indexBurst, directory: dir, queryOnly: indexQueryOnly, uniqueHosts: indexUniqueHosts)
     exit(0)
 }
 
