@@ -57,7 +57,7 @@ public enum ConfigLoader {
         """
 
     public static let defaultSummary =
-        "reads rules/samples/*.log with rules/watched.txt and rules/allow.txt, prints hits and appends them to state/hits.jsonl, state in ./state, metrics on 127.0.0.1:9470"
+        "reads rules/samples/*.log with rules/watched.txt and rules/allow.txt, prints hits and appends them to state/hits.jsonl, state and the visit index in ./state, metrics and the API on 127.0.0.1:9470"
 
     /// Loads `path`, or the built-in default when `nil`.
     public static func load(path: String?) throws(ConfigError) -> DaemonConfig {

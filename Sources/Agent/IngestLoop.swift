@@ -136,6 +136,8 @@ public struct IngestSnapshot: Sendable {
     /// Lines whose visits were written to the visit index, and failed index writes.
     public var visitLinesIndexed = 0
     public var visitIndexErrors = 0
+    /// Hits that could not be kept in the index's `hit` table.
+    public var hitIndexErrors = 0
     /// Retro hits written (visits found in the index for newly watched entries).
     public var retroHits = 0
     /// Lines whose host was an IP literal or not a valid name: not in the visit index.
@@ -187,6 +189,9 @@ final class IngestLoop: @unchecked Sendable {
     var savedGeneration = -1
     /// The visit index (`nil` when `[index] enabled = false`), written at every checkpoint.
     let visitIndex: VisitIndex?
+    /// Hit lines written to the sinks since the last checkpoint, for the index's `hit` table.
+    var pendingHitLines: [UInt8] = []
+    let hitIndexer: HitIndexer?
     /// The UTC day retention last ran for.
     var prunedDay: Int32 = .min
 
@@ -195,6 +200,7 @@ final class IngestLoop: @unchecked Sendable {
         control: IngestControl, snapshot: SnapshotBox, logger: Logger, visitIndex: VisitIndex? = nil
     ) throws(SinkError) {
         self.visitIndex = visitIndex
+        self.hitIndexer = visitIndex.map { HitIndexer(index: $0, logger: logger) }
         self.config = config
         self.watchlist = watchlist
         self.control = control
@@ -277,6 +283,7 @@ final class IngestLoop: @unchecked Sendable {
             if after - lastPublish >= 200 { publish(now: after) }
             if !more { waitForChange(timeoutMillis: 250) }
         }
+        hitIndexer?.finish()
         publish(now: Self.nowMillis(), running: false)
         logger.info("ingestion stopped")
     }
@@ -341,21 +348,18 @@ final class IngestLoop: @unchecked Sendable {
         }
     }
 
-    /// Keeps the batch's hits in the index too, for `GET /v1/hits`. A failure is logged and
-    /// counted; the sinks have the hits.
+    /// Keeps the batch's hits for the index's `hit` table (for `GET /v1/hits`); they are written
+    /// with the visits, at the next checkpoint, in one transaction rather than one per round.
     func recordHitsInIndex() {
-        guard let visitIndex else { return }
-        let (hits, unreadable) = HitRecords.stored(fromLines: batch.output.bytes)
-        do {
-            try visitIndex.record(hits: hits)
-        } catch {
-            figures.visitIndexErrors += 1
-            logger.error("hits not kept in the visit index: \(error)")
-        }
-        if unreadable > 0 {
-            figures.visitIndexErrors += 1
-            logger.error("\(unreadable) hits could not be read back for the visit index")
-        }
+        guard visitIndex != nil else { return }
+        pendingHitLines += batch.output.bytes
+    }
+
+    /// Hands the hits kept since the last checkpoint to the thread that puts them in the index.
+    func flushHits() {
+        guard let hitIndexer, !pendingHitLines.isEmpty else { return }
+        hitIndexer.submit(pendingHitLines)
+        pendingHitLines.removeAll(keepingCapacity: true)
     }
 
     /// Saves a checkpoint when file ids appeared since the last one, so every file found is on
@@ -424,6 +428,7 @@ final class IngestLoop: @unchecked Sendable {
     /// day deletes the days past retention. A failing write is logged and counted; reading goes on.
     func flushVisits(now: Int64) {
         guard let visitIndex else { return }
+        flushHits()
         for entry in processors.values { writeVisits(of: entry.processor, to: visitIndex) }
         let today = VisitIndex.day(ofMillis: now)
         if today != prunedDay {
@@ -517,6 +522,7 @@ final class IngestLoop: @unchecked Sendable {
         figures.reloadFailures = control.reloadFailures
         figures.heartbeatMillis = now
         figures.running = running
+        figures.hitIndexErrors = hitIndexer?.errors ?? 0
         let copy = figures
         snapshot.store(copy)
     }

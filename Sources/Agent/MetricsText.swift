@@ -70,7 +70,7 @@ enum MetricsText {
         family("hostwatch_retro_hits_total", "counter", "Retro hits: earlier visits found in the index for newly watched entries.")
         sample("hostwatch_retro_hits_total", [], "\(s.retroHits)")
         family("hostwatch_visit_index_errors_total", "counter", "Failed writes to the visit index.")
-        sample("hostwatch_visit_index_errors_total", [], "\(s.visitIndexErrors)")
+        sample("hostwatch_visit_index_errors_total", [], "\(s.visitIndexErrors + s.hitIndexErrors)")
         family("hostwatch_truncated_unread_bytes_total", "counter", "Bytes removed by truncation before they were read, with no copy found.")
         sample("hostwatch_truncated_unread_bytes_total", [], "\(s.truncatedUnreadBytes)")
         family("hostwatch_tail_problems_total", "counter", "Files that could not be read, or were lost.")

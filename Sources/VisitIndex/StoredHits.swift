@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// A hit as kept in the index's `hit` table, for `GET /v1/hits`: its JSON object exactly as the
 /// sinks got it, with the columns it is looked up by.
@@ -24,8 +25,17 @@ extension VisitIndex {
         try write { db in
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO hit (id, time, list, retro, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
-            for hit in hits {
-                try insert.execute(arguments: [hit.id, hit.timeMillis, hit.list, hit.retro, hit.json])
+            let raw = insert.sqliteStatement
+            // Bound through SQLite's C API: GRDB boxes every argument, and every line can be a hit.
+            for var hit in hits {
+                hit.id.withUTF8 { Self.bind(UnsafeRawBufferPointer($0), at: 1, to: raw) }
+                sqlite3_bind_int64(raw, 2, hit.timeMillis)
+                hit.list.withUTF8 { Self.bind(UnsafeRawBufferPointer($0), at: 3, to: raw) }
+                sqlite3_bind_int64(raw, 4, hit.retro ? 1 : 0)
+                hit.json.withUTF8 { Self.bind(UnsafeRawBufferPointer($0), at: 5, to: raw) }
+                let code = sqlite3_step(raw)
+                sqlite3_reset(raw)
+                guard code == SQLITE_DONE else { throw Self.error(code, db) }
             }
         }
     }

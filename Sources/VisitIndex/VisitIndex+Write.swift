@@ -196,7 +196,7 @@ extension VisitIndex {
         var whoNames: [(local: UInt32, start: Int, clientCount: Int, userCount: Int)] = []
         var bytes: [UInt8] = []
         let pending: Int64 = -2
-        try withUnsafeTemporaryAllocation(byteCount: 2 * Self.nameCapacity, alignment: 8) { scratch in
+        withUnsafeTemporaryAllocation(byteCount: 2 * Self.nameCapacity, alignment: 8) { scratch in
             let canonical = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Self.nameCapacity])
             let reversed = UnsafeMutableRawBufferPointer(rebasing: scratch[Self.nameCapacity...])
             for visit in visits.visits {
@@ -262,14 +262,16 @@ extension VisitIndex {
     }
 
     static func bind(_ texts: [UnsafeRawBufferPointer], to raw: OpaquePointer?) {
+        for (i, text) in texts.enumerated() { bind(text, at: Int32(i + 1), to: raw) }
+    }
+
+    static func bind(_ text: UnsafeRawBufferPointer, at index: Int32, to raw: OpaquePointer?) {
         // SQLITE_TRANSIENT: SQLite copies the bytes, which live only for this call.
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        for (i, text) in texts.enumerated() {
-            if let base = text.baseAddress, text.count > 0 {
-                sqlite3_bind_text(raw, Int32(i + 1), base.assumingMemoryBound(to: CChar.self), Int32(text.count), transient)
-            } else {
-                sqlite3_bind_text(raw, Int32(i + 1), "", 0, transient)
-            }
+        if let base = text.baseAddress, text.count > 0 {
+            sqlite3_bind_text(raw, index, base.assumingMemoryBound(to: CChar.self), Int32(text.count), transient)
+        } else {
+            sqlite3_bind_text(raw, index, "", 0, transient)
         }
     }
 

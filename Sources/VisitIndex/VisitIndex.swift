@@ -26,7 +26,7 @@ public final class VisitIndex: Sendable {
         configuration.readonly = readOnly
         // Batches touch pages all over the tables: a 64 MiB page cache instead of SQLite's 2 MiB
         // keeps them from being read again from disk for every row.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 4294967296") }
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA mmap_size = 4294967296; PRAGMA synchronous = NORMAL") }
         self.path = path
         if readOnly {
             reader = try DatabaseQueue(path: path, configuration: configuration)

@@ -72,7 +72,7 @@ struct APITests {
         let port = try freeLoopbackPort()
         let daemon = try DaemonHarness(
             watched: ["evil.test"], api: "\(listen):\(port)", apiOptions: token ? "token_file = \"api-token\"" : "",
-            extraConfig: index ? "[index]\nenabled = true" : "")
+            index: "enabled = \(index)")
         try (Self.token + "\n").write(toFile: daemon.dir.appendingPathComponent("api-token").path, atomically: true, encoding: .utf8)
         let writer = LogWriter(path: daemon.logPath)
         try daemon.startAndWait()

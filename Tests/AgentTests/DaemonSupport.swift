@@ -11,9 +11,12 @@ final class DaemonHarness {
     private(set) var process: Process?
     private(set) var starts = 0
 
+    /// `index` is the body of `[index]`: off unless a test asks, so the rotation tests time the
+    /// tailer alone (the index has end-to-end tests of its own).
     init(
         pattern: String = "app.log", watched: [String] = ["evil.test"], api: String = "", apiOptions: String = "",
-        sinkPath: String = "state/hits.jsonl", sinkOptions: String = "", extraTail: String = "", extraConfig: String = ""
+        sinkPath: String = "state/hits.jsonl", sinkOptions: String = "", extraTail: String = "", extraConfig: String = "",
+        index: String = "enabled = false"
     ) throws {
         dir = try makeTemporaryDirectory()
         try watched.joined(separator: "\n").appending("\n").write(toFile: watchPath, atomically: true, encoding: .utf8)
@@ -37,6 +40,8 @@ final class DaemonHarness {
             rotate_wait = "1s"
             poll_interval = "200ms"
             \(extraTail)
+            [index]
+            \(index)
             \(extraConfig)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

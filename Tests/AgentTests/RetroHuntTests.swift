@@ -30,7 +30,7 @@ struct RetroHuntTests {
 
     @Test("adding a domain seen yesterday gives exactly one retro hit per (client, user, host), once")
     func retroHitsOnce() throws {
-        let harness = try DaemonHarness(watched: ["old.evil.test"], extraConfig: "[index]\nenabled = true\nretention_days = 30")
+        let harness = try DaemonHarness(watched: ["old.evil.test"], index: "enabled = true\nretention_days = 30")
         let state = harness.dir.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let yesterday = (Int64(Date().timeIntervalSince1970) / 86_400 - 1) * 86_400_000 + 3_600_000
@@ -88,7 +88,7 @@ struct RetroHuntTests {
 struct IndexUnderQueryTests {
     @Test("the daemon keeps ingesting and indexing while large visited queries run")
     func ingestDuringQueries() throws {
-        let harness = try DaemonHarness(watched: ["evil.test"], extraConfig: "[index]\nenabled = true\nretention_days = 30")
+        let harness = try DaemonHarness(watched: ["evil.test"], index: "enabled = true\nretention_days = 30")
         let state = harness.dir.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let path = state.appendingPathComponent("visits.sqlite").path

@@ -74,7 +74,7 @@ struct VisitedCommandTests {
 struct DaemonVisitIndexTests {
     @Test("every visit the daemon reads is in the index: hostwatch visited counts them per client and user")
     func daemonIndexesVisits() throws {
-        let harness = try DaemonHarness(watched: ["evil.test"], extraConfig: "[index]\nenabled = true\nretention_days = 30")
+        let harness = try DaemonHarness(watched: ["evil.test"], index: "enabled = true\nretention_days = 30")
         let writer = LogWriter(path: harness.logPath)
         try harness.startAndWait()
         writer.write(1000)
@@ -106,11 +106,11 @@ struct DaemonVisitIndexTests {
     }
 }
 
-@Suite("The visit index is off unless configured")
+@Suite("The visit index can be turned off")
 struct VisitIndexOffTests {
-    @Test("without [index] enabled = true the daemon writes no index")
-    func offByDefault() throws {
-        let harness = try DaemonHarness(watched: ["evil.test"])
+    @Test("with [index] enabled = false the daemon writes no index")
+    func off() throws {
+        let harness = try DaemonHarness(watched: ["evil.test"], index: "enabled = false")
         let writer = LogWriter(path: harness.logPath)
         try harness.startAndWait()
         writer.write(50)
