@@ -57,6 +57,8 @@ struct BackfillCommand: ParsableCommand {
         }
         let index: VisitIndex
         do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             index = try VisitIndex(path: directory + "/visits.sqlite")
         } catch {
             FileHandleStderr.write("hostwatch: cannot open the visit index in \(directory): \(error)\n")

@@ -385,6 +385,36 @@ struct APITests {
         #expect(api.daemon.stop().status == 0)
     }
 
+    @Test("POST /v1/watchlist of a domain visited before it was watched writes its retro hits, once")
+    func postStartsARetroHunt() throws {
+        let api = try start()
+        let now = Int(Date().timeIntervalSince1970)
+        // Visits before the domain is watched: not hits, but in the index.
+        api.visit("login.late.test", client: "10.0.0.7", user: "alice", seconds: now - 120)
+        api.visit("login.late.test", client: "10.0.0.7", user: "alice", seconds: now - 60)
+        api.visit("cdn.late.test", client: "10.0.0.9", user: "-", seconds: now - 30)
+        api.visit("notlate.test", client: "10.0.0.9", user: "-", seconds: now - 30)
+        // A hit on the watched evil.test marks when the lines above have been read.
+        api.visit("www.evil.test", seconds: now - 10)
+        #expect(api.waitForHitLines(1).count == 1)
+        usleep(1_500_000)  // a checkpoint: the visits are in the index
+        #expect(try api.post(#"{"entries":[{"domain":"late.test","list":"late","risk":70}]}"#).status == 200)
+        let lines = api.waitForHitLines(3)
+        #expect(lines.count == 3)
+        let retro = lines.dropFirst().compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(Set(retro.map { "\($0["host"] as? String ?? "") \($0["client"] as? String ?? "") \($0["count"] as? Int ?? 0)" })
+            == ["login.late.test 10.0.0.7 2", "cdn.late.test 10.0.0.9 1"])
+        #expect(retro.allSatisfy { $0["retro"] as? Bool == true && $0["list"] as? String == "late" && $0["risk"] as? Int == 70 })
+        // The same entry again (its metadata replaced): nothing new to hunt.
+        #expect(try api.post(#"{"entries":[{"domain":"late.test","list":"late","risk":75}]}"#).status == 200)
+        usleep(1_500_000)
+        #expect(api.hitLines.count == 3)
+        // And /v1/hits has them.
+        let hits = try api.get("/v1/hits?list=late")
+        #expect(hits.body.contains(#""count":2"#), "\(hits.body)")
+        #expect(api.daemon.stop().status == 0)
+    }
+
     @Test("every /v1 route the server registers is in deploy/openapi.yaml, and the document has no other")
     func openAPIDocumentsEveryRoute() throws {
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("deploy/openapi.yaml"), encoding: .utf8)
