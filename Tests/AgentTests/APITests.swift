@@ -484,6 +484,8 @@ func rfc3339(_ millis: Int64) -> String {
 
 struct HTTPReply {
     var status: Int
+    /// `HTTP/1.1 200 OK`.
+    var statusLine: String
     /// Lower-case names.
     var headers: [String: String]
     var body: String
@@ -529,5 +531,5 @@ func httpRequest(port: Int, method: String, path: String, headers: [String: Stri
         guard let colon = line.firstIndex(of: ":") else { continue }
         fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
-    return HTTPReply(status: status, headers: fields, body: String(text[split.upperBound...]))
+    return HTTPReply(status: status, statusLine: head[0], headers: fields, body: String(text[split.upperBound...]))
 }

@@ -118,30 +118,8 @@ func freeLoopbackPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// `GET path` over a plain socket: the status line, then the body (headers left out), with
-/// `\r\n` turned into `\n`.
+/// `GET path`: the status line, then the body (headers left out), with `\r\n` turned into `\n`.
 func httpGet(port: Int, path: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    try #require(connected == 0, "connect to 127.0.0.1:\(port): errno \(errno)")
-    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { send(fd, $0.baseAddress!, $0.count, 0) }
-    var response: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = recv(fd, &buffer, buffer.count, 0)
-        if n <= 0 { break }
-        response.append(contentsOf: buffer[0..<n])
-    }
-    let text = String(decoding: response, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-    guard let split = text.range(of: "\n\n") else { return text }
-    let status = text[..<text.firstIndex(of: "\n")!]
-    return status + "\n" + text[split.upperBound...]
+    let reply = try httpRequest(port: port, method: "GET", path: path)
+    return reply.statusLine + "\n" + reply.body.replacingOccurrences(of: "\r\n", with: "\n")
 }
