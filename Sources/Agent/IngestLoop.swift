@@ -191,6 +191,7 @@ final class IngestLoop: @unchecked Sendable {
     let visitIndex: VisitIndex?
     /// Hit lines written to the sinks since the last checkpoint, for the index's `hit` table.
     var pendingHitLines: [UInt8] = []
+    /// Writes those hits on a thread of its own (`nil` when the index is off).
     let hitIndexer: HitIndexer?
     /// The UTC day retention last ran for.
     var prunedDay: Int32 = .min
@@ -332,7 +333,7 @@ final class IngestLoop: @unchecked Sendable {
             usleep(delay)
             delay = min(delay * 2, 2_000_000)
         }
-        recordHitsInIndex()
+        keepHitsForIndex()
         batch.removeAll()
         return true
     }
@@ -348,9 +349,9 @@ final class IngestLoop: @unchecked Sendable {
         }
     }
 
-    /// Keeps the batch's hits for the index's `hit` table (for `GET /v1/hits`); they are written
-    /// with the visits, at the next checkpoint, in one transaction rather than one per round.
-    func recordHitsInIndex() {
+    /// Keeps the batch's hits for the index's `hit` table (for `GET /v1/hits`): they go to the
+    /// ``HitIndexer`` at the next checkpoint, one transaction a checkpoint rather than a round.
+    func keepHitsForIndex() {
         guard visitIndex != nil else { return }
         pendingHitLines += batch.output.bytes
     }
