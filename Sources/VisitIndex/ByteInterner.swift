@@ -108,6 +108,25 @@ public struct ByteInterner: Sendable {
         }
     }
 
+    /// Whether `id` is the key (`first`, `second`): for checking a remembered id against the
+    /// next line's bytes, whose record is still in cache.
+    @inlinable
+    public func isKey(_ id: UInt32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer? = nil) -> Bool {
+        let a = Self.clamp(first)
+        let b = second.map(Self.clamp)
+        return records.withUnsafeBytes { raw in
+            let record = raw.baseAddress! + Int(id) * Self.stride
+            guard Int(record.load(fromByteOffset: 8, as: UInt16.self)) == a.count,
+                Int(record.load(fromByteOffset: 10, as: UInt16.self)) == (b?.count ?? 0),
+                (record.load(fromByteOffset: 12, as: UInt8.self) == 1) == (b != nil)
+            else { return false }
+            return overflow.withUnsafeBytes { spill in
+                let (x, y) = Self.parts(record, spill)
+                return Self.same(x, a) && (b == nil || Self.same(y!, b!))
+            }
+        }
+    }
+
     @inlinable
     static func same(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
         x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import GRDBSQLite
 import Synchronization
@@ -231,8 +234,8 @@ extension VisitIndex {
                 UnsafeRawBufferPointer(rebasing: all[start..<(start + count)])
             }
             hostNames.sort { a, b in
-                let (x, y) = (text(a.start, a.count), text(b.start, b.count))
-                return x.lexicographicallyPrecedes(y)
+                let order = memcmp(all.baseAddress! + a.start, all.baseAddress! + b.start, min(a.count, b.count))
+                return order != 0 ? order < 0 : a.count < b.count
             }
             for name in hostNames {
                 visits.hostRowIDs[Int(name.local)] = try Self.intern([text(name.start, name.count)], insertHost, selectHost, db)

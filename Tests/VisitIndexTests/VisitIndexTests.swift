@@ -227,3 +227,47 @@ struct ByteInternerTests {
         #expect(intern(&interner, "ab", "c") != intern(&interner, "a", "bc"))
     }
 }
+
+@Suite("Summing runs of the same visit")
+struct VisitAggregatorRunTests {
+    @Test("runs of lines with the same host and client (a page view) sum like scattered ones, across days and growth")
+    func runs() throws {
+        var rng = SplitMix64(state: 0x7275_6E73)
+        var aggregator = VisitAggregator()
+        var reference = VisitBatch()
+        var line = 0
+        for _ in 0..<3_000 {
+            let host = "h\(rng.next() % 700).runs.test"
+            let client = "10.1.\(rng.next() % 4).\(rng.next() % 50)"
+            let user: String? = rng.next() % 4 == 0 ? nil : "u\(rng.next() % 3)"
+            // A run of 1–8 lines, sometimes crossing midnight.
+            for _ in 0..<(1 + Int(rng.next() % 8)) {
+                let time = day0 + Int64(line) * 40_000
+                line += 1
+                let (h, c, u) = (Array(host.utf8), Array(client.utf8), user.map { Array($0.utf8) })
+                h.withUnsafeBytes { hb in
+                    c.withUnsafeBytes { cb in
+                        if let u {
+                            u.withUnsafeBytes { aggregator.add(host: hb, client: cb, user: $0, timeMillis: time) }
+                        } else {
+                            aggregator.add(host: hb, client: cb, user: nil, timeMillis: time)
+                        }
+                    }
+                }
+                reference.add(host: host, client: client, user: user, timeMillis: time)
+            }
+        }
+        #expect(aggregator.lines == line)
+        #expect(aggregator.distinctVisits == reference.distinctVisits)
+        let a = try TempIndex()
+        let b = try TempIndex()
+        try a.index.write(&aggregator) { raw, out in
+            out.copyMemory(from: raw)
+            return raw.count
+        }
+        try b.index.write(reference)
+        #expect(try a.index.visits("runs.test", sinceMillis: 0).sorted { "\($0)" < "\($1)" }
+            == b.index.visits("runs.test", sinceMillis: 0).sorted { "\($0)" < "\($1)" })
+        #expect(try a.index.visits("runs.test", sinceMillis: 0).reduce(0) { $0 + $1.count } == Int64(line))
+    }
+}
