@@ -95,23 +95,11 @@ enum HitRecords {
         return found
     }
 
-    /// `2026-11-29T12:34:56.789Z` (the hit's own format) in ms since the epoch.
-    static func millis(rfc3339 t: UnsafeRawBufferPointer) -> Int64? {
-        guard t.count == 24, t[4] == UInt8(ascii: "-"), t[7] == UInt8(ascii: "-"), t[10] == UInt8(ascii: "T"),
-            t[13] == UInt8(ascii: ":"), t[16] == UInt8(ascii: ":"), t[19] == UInt8(ascii: "."), t[23] == UInt8(ascii: "Z")
-        else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for i in range {
-                guard t[i] >= 48, t[i] <= 57 else { return nil }
-                value = value * 10 + Int(t[i] - 48)
-            }
-            return value
-        }
-        guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10), let h = number(11..<13),
-            let mi = number(14..<16), let s = number(17..<19), let ms = number(20..<23)
-        else { return nil }
-        let days = LogTime.daysFromCivil(year: y, month: mo, day: d)
-        return Int64(((days * 24 + h) * 60 + mi) * 60 + s) * 1000 + Int64(ms)
+    /// The hit's own `2026-11-29T12:34:56.789Z`, read by the parsers' ISO 8601 reader.
+    static func millis(rfc3339 text: UnsafeRawBufferPointer) -> Int64? {
+        var time = LineTime(context: ParserContext(referenceTimeMillis: 0, timeZone: .utc))
+        var cursor = FieldCursor(text)
+        guard case .millis(let millis) = time.iso8601(&cursor), cursor.position == text.count else { return nil }
+        return millis
     }
 }

@@ -131,6 +131,8 @@ extension VisitIndex {
     }
 
     /// Upserts `count` rows, ``rowsPerStatement`` to a run of `many`, the rest one by one.
+    /// Values are bound through SQLite's C API: GRDB's `execute(arguments:)` boxes every value,
+    /// which measured as most of the cost per row.
     static func upsert(_ count: Int, many: Statement, one: Statement, _ db: Database, row: (Int) -> [Int64]) throws {
         var i = 0
         while i < count {
@@ -276,16 +278,6 @@ extension VisitIndex {
         } else {
             sqlite3_bind_text(raw, index, "", 0, transient)
         }
-    }
-
-    /// Runs an upsert with integer arguments straight through SQLite's C API: GRDB's
-    /// `execute(arguments:)` boxes every value, which measured as most of the cost per row.
-    static func step(_ statement: Statement, _ values: [Int64], _ db: Database) throws {
-        let raw = statement.sqliteStatement
-        for (i, value) in values.enumerated() { sqlite3_bind_int64(raw, Int32(i + 1), value) }
-        let code = sqlite3_step(raw)
-        sqlite3_reset(raw)
-        guard code == SQLITE_DONE else { throw error(code, db) }
     }
 
     static func error(_ code: Int32, _ db: Database) -> DatabaseError {
