@@ -11,6 +11,7 @@ import Watchlist
 public enum HitFormatter {
     /// The parts of a hit that come from the line and the match.
     public struct Hit {
+        /// The bytes the event's ranges index (the line, or the parser's decoded copy).
         public var line: UnsafeRawBufferPointer
         public var event: LogEvent
         /// The canonical host.

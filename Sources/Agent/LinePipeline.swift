@@ -149,11 +149,12 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
             counters.skip(reason)
             return
         }
-        let answer = cache.answer(UnsafeRawBufferPointer(rebasing: line[event.host]), in: watchlist.matcher, scratch: scratch)
+        let text = event.bytes(line)
+        let answer = cache.answer(UnsafeRawBufferPointer(rebasing: text[event.host]), in: watchlist.matcher, scratch: scratch)
         if visits != nil, answer.isValidHost {
             visits!.add(
-                host: UnsafeRawBufferPointer(rebasing: line[event.host]), client: UnsafeRawBufferPointer(rebasing: line[event.client]),
-                user: event.user.map { UnsafeRawBufferPointer(rebasing: line[$0]) }, timeMillis: event.timeMillis)
+                host: UnsafeRawBufferPointer(rebasing: text[event.host]), client: UnsafeRawBufferPointer(rebasing: text[event.client]),
+                user: event.user.map { UnsafeRawBufferPointer(rebasing: text[$0]) }, timeMillis: event.timeMillis)
         }
         switch answer {
         case .rejected(let reason):
@@ -167,7 +168,7 @@ public struct LinePipeline<Parser: LogParser>: ~Copyable {
             counters.parsed += 1
             counters.hits += 1
             let hostBytes = UnsafeRawBufferPointer(rebasing: scratch[0..<host.count])
-            emit(line: line, host: hostBytes, value: value, nameLength: nameLength, offset: offset, output: &output)
+            emit(line: text, host: hostBytes, value: value, nameLength: nameLength, offset: offset, output: &output)
         }
     }
 

@@ -2,7 +2,11 @@
 ///
 /// Parsers fill it in place (no allocation per line); the pipeline normalizes `host` into a
 /// scratch buffer and builds `String`s only for a hit.
-public struct LogEvent: Sendable {
+///
+/// The ranges index the line itself, unless the parser had to decode it (JSON `\u` escapes,
+/// Zeek `\x..`, Windows DNS `(3)www(6)google(3)com(0)`): then it copied the line into a
+/// ``DecodedLine`` it owns, decoded there in place, and set ``text``.
+public struct LogEvent {
     /// What kind of log recorded the visit.
     public enum Kind: UInt8, Sendable {
         case proxy
@@ -31,6 +35,12 @@ public struct LogEvent: Sendable {
     public var action: Range<Int>?
     public var qtype: Range<Int>?
     public var rcode: Range<Int>?
+    /// The bytes the ranges index when not the line (see above); valid until the next line.
+    public var text: UnsafeRawBufferPointer?
+
+    /// The bytes the ranges index: ``text``, or else `line`.
+    @inlinable
+    public func bytes(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { text ?? line }
 
     @inlinable
     public init() {

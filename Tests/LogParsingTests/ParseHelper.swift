@@ -32,9 +32,9 @@ let utcContext = ParserContext(referenceTimeMillis: referenceMillis, timeZone: .
 func parse<P: LogParser>(_ line: String, with parser: inout P) -> Parsed {
     var bytes = Array(line.utf8)
     return bytes.withUnsafeMutableBytes { raw in
-        let buffer = UnsafeRawBufferPointer(raw)
         var event = LogEvent()
-        let skip = parser.parse(buffer, into: &event)
+        let skip = parser.parse(UnsafeRawBufferPointer(raw), into: &event)
+        let buffer = event.bytes(UnsafeRawBufferPointer(raw))
         func text(_ r: Range<Int>) -> String { String(decoding: buffer[r], as: UTF8.self) }
         return Parsed(
             skip: skip, kind: event.kind, timeMillis: event.timeMillis, host: text(event.host),
