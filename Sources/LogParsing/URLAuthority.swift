@@ -64,3 +64,30 @@ public enum URLAuthority {
         return end
     }
 }
+
+extension URLAuthority {
+    /// Whether an authority (`[userinfo@]host[:port]`) names an IP address rather than a host
+    /// name: `[…]` (IPv6), or digits and dots only (IPv4). Formats that also log the SNI or the
+    /// `Host` header prefer those when the URL only has an address.
+    @inlinable
+    public static func isIPLiteral(in line: UnsafeRawBufferPointer, authority: Range<Int>) -> Bool {
+        var start = authority.lowerBound
+        var i = authority.upperBound
+        while i > start {  // userinfo ends at the last '@'
+            i -= 1
+            if line[i] == 0x40 {
+                start = i + 1
+                break
+            }
+        }
+        guard start < authority.upperBound else { return false }
+        if line[start] == 0x5B { return true }  // '['
+        var sawDigit = false
+        for k in start..<authority.upperBound {
+            let b = line[k]
+            if b == 0x3A { break }  // ':' port
+            if b &- 0x30 < 10 { sawDigit = true } else if b != 0x2E { return false }
+        }
+        return sawDigit
+    }
+}
