@@ -423,19 +423,24 @@ extension SquidLogformatParser {
                 }
                 add(codes[0])
                 var next = k + 1
-                // Literal text without spaces followed by another time code continues the run.
-                while next + 1 < pieces.count, case .literal(let text) = pieces[next],
-                    !text.contains(0x20), !text.contains(0x09),
-                    case .field(.time, let more, _, _) = pieces[next + 1]
-                {
-                    pattern += String(decoding: text.flatMap { $0 == UInt8(ascii: "%") ? [$0, $0] : [$0] }, as: UTF8.self)
-                    add(more[0])
-                    runCodes += more
-                    next += 2
-                }
-                if next < pieces.count, case .field(.time, let more, _, _) = pieces[next] {
-                    throw FormatError(
-                        "logformat: time codes at columns \(runCodes.last!.column) and \(more[0].column) run together")
+                // Another time code, directly or after literal text without spaces, continues the run.
+                while next < pieces.count {
+                    if case .field(.time, let more, _, _) = pieces[next] {
+                        add(more[0])
+                        runCodes += more
+                        next += 1
+                    } else if next + 1 < pieces.count, case .literal(let text) = pieces[next],
+                        !text.contains(0x20), !text.contains(0x09),
+                        case .field(.time, let more, _, _) = pieces[next + 1]
+                    {
+                        pattern += String(
+                            decoding: text.flatMap { $0 == UInt8(ascii: "%") ? [$0, $0] : [$0] }, as: UTF8.self)
+                        add(more[0])
+                        runCodes += more
+                        next += 2
+                    } else {
+                        break
+                    }
                 }
                 if hasWhole, !haveTime {
                     haveTime = true

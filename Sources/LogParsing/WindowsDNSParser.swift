@@ -87,6 +87,7 @@ public struct WindowsDNSParser: LogParser {
         guard qname.lowerBound < nameEnd, line[qname.lowerBound] == UInt8(ascii: "(") else {
             var start = qname.lowerBound
             if start < nameEnd, line[start] == UInt8(ascii: "."), nameEnd - start > 1 { start += 1 }
+            guard start < nameEnd else { return .noHost }
             event.host = start..<nameEnd
             return nil
         }

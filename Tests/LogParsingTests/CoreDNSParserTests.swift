@@ -108,7 +108,7 @@ struct CoreDNSParserTests {
 
     @Test func fuzz() throws {
         var parser = CoreDNSParser(context: utcContext)
-        let tally = LogParsingTests.fuzz(&parser, seeds: try fixtureLines("coredns.log"))
+        let tally = LogParsingTests.fuzz(&parser, seeds: try fixtureByteLines("coredns.log"))
         expectSound(tally)
         #expect(tally.visits > 1000)
     }

@@ -119,13 +119,13 @@ struct DelimitedFieldsParserTests {
 
     @Test func fuzz() throws {
         var p = try csv()
-        let lines = try fixtureLines("csv.log")
+        let lines = try fixtureByteLines("csv.log")
         _ = parse(lines[0], with: &p)
         let tally = LogParsingTests.fuzz(&p, seeds: lines)
         expectSound(tally)
         #expect(tally.visits > 1000)
         var t = try DelimitedFieldsParser(separator: 0x09, options: dnsTSV, context: utcContext)
-        let tsv = LogParsingTests.fuzz(&t, seeds: try fixtureLines("tsv.log"), seed: 9)
+        let tsv = LogParsingTests.fuzz(&t, seeds: try fixtureByteLines("tsv.log"), seed: 9)
         expectSound(tsv)
         #expect(tsv.visits > 1000)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import LogParsing
 import Testing
 
@@ -99,10 +100,18 @@ func expectSound(_ tally: FuzzTally, count: Int = 100_000, sourceLocation: Sourc
     #expect(tally.emptyHosts == 0, sourceLocation: sourceLocation)
 }
 
+/// The non-empty lines of a fixture, split at `\n` bytes as the tailer does (a CRLF file keeps
+/// its `\r`; `fixtureLines` splits on `Character`s, where `\r\n` is one).
+func fixtureByteLines(_ name: String) throws -> [String] {
+    let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
+    let bytes = try [UInt8](Data(contentsOf: url))
+    return bytes.split(separator: 0x0A, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+}
+
 /// How many lines of a fixture one instance of `parser` reads as visits (`"visit"`) or skips.
 func outcomes<P: LogParser>(of name: String, with parser: inout P) throws -> [String: Int] {
     var counts: [String: Int] = [:]
-    for line in try fixtureLines(name) {
+    for line in try fixtureByteLines(name) {
         counts[parse(line, with: &parser).skip?.rawValue ?? "visit", default: 0] += 1
     }
     return counts

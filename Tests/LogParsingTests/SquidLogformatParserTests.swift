@@ -14,7 +14,7 @@ private let icapSquidFormat =
 private let hostwatchFormat =
     "%{%Y-%m-%dT%H:%M:%S}tl.%03tu%{%z}tl client=%>a:%>p user=%un method=%rm host=%>rd port=%>rP hosthdr=\"%{Host}>h\" result=%Ss/%>Hs bytes=%<st server=%<a url=\"%ru\" ua=\"%{User-Agent}>h\""
 
-private func parser(_ format: String) throws -> SquidLogformatParser {
+private func parser(_ format: String) throws(FormatError) -> SquidLogformatParser {
     try SquidLogformatParser(logformat: format, context: utcContext)
 }
 
@@ -177,11 +177,11 @@ struct SquidLogformatParserTests {
 
     @Test func fuzz() throws {
         var p = try parser(hostwatchFormat)
-        let tally = LogParsingTests.fuzz(&p, seeds: try fixtureLines("squid-logformat.log"))
+        let tally = LogParsingTests.fuzz(&p, seeds: try fixtureByteLines("squid-logformat.log"))
         expectSound(tally)
         #expect(tally.visits > 1000)
         var combined = try parser(combinedFormat)
-        let seeds = try fixtureLines("squid-access-combined.log")
+        let seeds = try fixtureByteLines("squid-access-combined.log")
         expectSound(LogParsingTests.fuzz(&combined, seeds: Array(seeds.prefix(40)), seed: 7))
     }
 }

@@ -90,7 +90,7 @@ struct UmbrellaParserTests {
 
     @Test func fuzz() throws {
         var parser = UmbrellaParser()
-        let tally = LogParsingTests.fuzz(&parser, seeds: try fixtureLines("umbrella.log"))
+        let tally = LogParsingTests.fuzz(&parser, seeds: try fixtureByteLines("umbrella.log"))
         expectSound(tally)
         #expect(tally.visits > 1000)
     }

@@ -203,7 +203,7 @@ struct W3CParserTests {
 
     @Test func fuzz() throws {
         var parser = W3CParser(context: utcContext)
-        let lines = try fixtureLines("w3c.log")
+        let lines = try fixtureByteLines("w3c.log")
         for line in lines.prefix(5) { _ = parse(line, with: &parser) }
         let tally = LogParsingTests.fuzz(&parser, seeds: lines)
         expectSound(tally)
