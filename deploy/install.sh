@@ -105,6 +105,11 @@ put "$work/hostwatch.service" /etc/systemd/system/hostwatch.service 0644
 put_once "$deploy/hostwatch.toml" /etc/hostwatch/hostwatch.toml 0644
 put_once "$repository/rules/watched.txt" /etc/hostwatch/rules/watched.txt 0644
 put_once "$repository/rules/allow.txt" /etc/hostwatch/rules/allow.txt 0644
+# User format definitions (parsers_dir = "parsers" in the config): edited copies are kept.
+for definition in "$repository"/parsers/*.toml "$repository"/parsers/template.toml.example; do
+    [ -e "$definition" ] || continue
+    put_once "$definition" "/etc/hostwatch/parsers/$(basename "$definition")" 0644
+done
 
 put "$deploy/sysusers.d/hostwatch.conf" /etc/sysusers.d/hostwatch.conf 0644
 if [ -n "$DESTDIR" ]; then

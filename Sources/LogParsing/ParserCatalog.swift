@@ -90,6 +90,12 @@ extension ParserCatalog {
         case let parser as BIND9Parser: visitor.visit(parser)
         case let parser as UnboundParser: visitor.visit(parser)
         case let parser as DnsmasqParser: visitor.visit(parser)
+        case let parser as W3CParser: visitor.visit(parser)
+        case let parser as WindowsDNSParser: visitor.visit(parser)
+        case let parser as CoreDNSParser: visitor.visit(parser)
+        case let parser as UmbrellaParser: visitor.visit(parser)
+        case let parser as SquidLogformatParser: visitor.visit(parser)
+        case let parser as DelimitedFieldsParser: visitor.visit(parser)
         default: visitor.visit(parser)
         }
     }

@@ -7,7 +7,8 @@ public struct FormatInfo: Sendable, Equatable {
     }
 
     public var id: String
-    /// `proxy`, `dns`, or `proxy+dns` for formats that log both (Zeek, Suricata).
+    /// `proxy`, `dns`, `proxy+dns` for formats that log both (Zeek, Suricata), or `proxy|dns`
+    /// for the generic formats (as their source says).
     public var kind: String
     public var origin: Origin
     public var summary: String
@@ -32,6 +33,19 @@ public enum ParserRegistry {
         FormatInfo(id: "bind9", kind: "dns", origin: .builtIn, summary: "BIND 9 query log (queries and rpz categories)"),
         FormatInfo(id: "unbound", kind: "dns", origin: .builtIn, summary: "Unbound log-queries / log-replies"),
         FormatInfo(id: "dnsmasq", kind: "dns", origin: .builtIn, summary: "dnsmasq log-queries"),
+        FormatInfo(id: "w3c", kind: "proxy", origin: .builtIn, summary: "W3C extended (#Fields:): ProxySG, IIS, TMG"),
+        FormatInfo(id: "windows-dns", kind: "dns", origin: .builtIn, summary: "Windows DNS Server debug log (packets)"),
+        FormatInfo(id: "coredns", kind: "dns", origin: .builtIn, summary: "CoreDNS log plugin"),
+        FormatInfo(id: "umbrella", kind: "dns", origin: .builtIn, summary: "Cisco Umbrella DNS log CSV"),
+        FormatInfo(
+            id: "squid-logformat", kind: "proxy", origin: .builtIn, summary: "Squid with your logformat (logformat = \"…\")",
+            needsOptions: true),
+        FormatInfo(
+            id: "csv", kind: "proxy|dns", origin: .builtIn, summary: "any CSV (RFC 4180): fields = { host = 3, … }",
+            needsOptions: true),
+        FormatInfo(
+            id: "tsv", kind: "proxy|dns", origin: .builtIn, summary: "any tab-separated log: fields = { host = 3, … }",
+            needsOptions: true),
     ]
 
     /// Ids of the built-in parsers, in the order sniffing prefers them on a tie.
@@ -42,12 +56,23 @@ public enum ParserRegistry {
         _ id: String, context: ParserContext, options: FormatOptions = FormatOptions()
     ) throws(FormatError) -> (any LogParser)? {
         switch id {
-        case "squid": SquidNativeParser()
-        case "combined": CombinedParser()
-        case "bind9": BIND9Parser(context: context)
-        case "unbound": UnboundParser(context: context)
-        case "dnsmasq": DnsmasqParser(context: context)
-        default: nil
+        case "squid": return SquidNativeParser()
+        case "combined": return CombinedParser()
+        case "bind9": return BIND9Parser(context: context)
+        case "unbound": return UnboundParser(context: context)
+        case "dnsmasq": return DnsmasqParser(context: context)
+        case "w3c": return W3CParser(context: context)
+        case "windows-dns": return WindowsDNSParser(context: context)
+        case "coredns": return CoreDNSParser(context: context)
+        case "umbrella": return UmbrellaParser()
+        case "squid-logformat":
+            guard let logformat = options.logformat else {
+                throw FormatError("format squid-logformat needs logformat = \"…\" (the format string of squid.conf's logformat line)")
+            }
+            return try SquidLogformatParser(logformat: logformat, context: context)
+        case "csv": return try DelimitedFieldsParser(separator: UInt8(ascii: ","), options: options, context: context)
+        case "tsv": return try DelimitedFieldsParser(separator: 0x09, options: options, context: context)
+        default: return nil
         }
     }
 

@@ -48,8 +48,10 @@ public struct WindowsDNSParser: LogParser {
         case .invalid: return .badTime
         case .notATime: return Self.isHeader(line) ? .notAVisit : .malformed
         }
-        guard cursor.nextField() != nil,  // thread id
-            let context = cursor.nextField()
+        // The thread id is hex (`0E5C`): this also keeps other dated logs (W3C) from looking
+        // like this one's non-packet lines when sniffing.
+        guard let thread = cursor.nextField(), thread.count <= 8, Self.isHex(line, thread),
+            let context = cursor.nextField(), Self.isContextName(line, context)
         else { return .malformed }
         guard line.bytes(in: context, equal: "PACKET") else { return .notAVisit }
         guard cursor.nextField() != nil,  // packet id
@@ -234,5 +236,21 @@ public struct WindowsDNSParser: LogParser {
         var cursor = FieldCursor(line)
         return cursor.consume("DNS Server log") || cursor.consume("Log file wrap")
             || cursor.consume("Message logging key")
+    }
+
+    /// `PACKET`, `EVENT`, `Note:`…: letters (and a colon), as the server writes its contexts.
+    @inlinable
+    static func isContextName(_ line: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        for i in range where (line[i] | 0x20) &- 0x61 > 25 && line[i] != 0x3A { return false }
+        return true
+    }
+
+    @inlinable
+    static func isHex(_ line: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        for i in range {
+            let b = line[i]
+            if b &- 0x30 > 9, (b | 0x20) &- 0x61 > 5 { return false }
+        }
+        return true
     }
 }

@@ -10,25 +10,33 @@ struct SniffingTests {
         ("bind-rpz.log", "bind9"),
         ("unbound.log", "unbound"),
         ("dnsmasq.log", "dnsmasq"),
+        ("w3c.log", "w3c"),
+        ("windows-dns.log", "windows-dns"),
+        ("coredns.log", "coredns"),
+        ("umbrella.log", "umbrella"),
         // A custom Squid logformat: no built-in parser reads it (it needs a parsers/ definition).
         ("squid-access-custom.log", nil),
     ]
 
+    /// Fixtures that hold broken lines on purpose (the others are the real daemons' logs).
+    static let fixturesWithBrokenLines: Set<String> = ["coredns", "umbrella"]
+
     @Test(arguments: samples)
     func firstTwentyLinesSniffToTheirFormat(file: String, id: String?) throws {
         let lines = Array(try fixtureLines(file).prefix(20))
-        #expect(lines.count == 20)
+        #expect(lines.count >= 15)
         let best = sniff(lines)
         #expect(best?.id == id)
-        if id != nil { #expect(best?.score == 1) }
+        // The real daemons' samples are read whole; the other fixtures hold broken lines on purpose.
+        if let id { #expect(best!.score >= (Self.fixturesWithBrokenLines.contains(id) ? 0.8 : 1)) }
     }
 
     /// Every built-in parser reads its own sample fully and no line of the others'.
     @Test(arguments: samples)
     func otherParsersReadNothing(file: String, id: String?) throws {
         let lines = Array(try fixtureLines(file).prefix(20))
-        for other in ParserRegistry.builtinIDs where other != id {
-            #expect(try score(other, lines) == 0, "\(other) on \(file)")
+        for other in ParserRegistry.builtins where !other.needsOptions && other.id != id {
+            #expect(try score(other.id, lines) == 0, "\(other.id) on \(file)")
         }
     }
 
@@ -51,9 +59,17 @@ struct SniffingTests {
     }
 
     @Test func registryKnowsEveryBuiltin() {
-        #expect(ParserRegistry.builtinIDs == ["squid", "combined", "bind9", "unbound", "dnsmasq"])
-        for id in ParserRegistry.builtinIDs {
-            #expect(ParserRegistry.make(id, context: utcContext)?.id == id)
+        #expect(
+            ParserRegistry.builtinIDs == [
+                "squid", "combined", "bind9", "unbound", "dnsmasq", "w3c", "windows-dns", "coredns", "umbrella",
+                "squid-logformat", "csv", "tsv",
+            ])
+        for format in ParserRegistry.builtins where !format.needsOptions {
+            #expect(ParserRegistry.make(format.id, context: utcContext)?.id == format.id)
+        }
+        // The formats that need settings say which.
+        #expect(throws: FormatError("format squid-logformat needs logformat = \"…\" (the format string of squid.conf's logformat line)")) {
+            try ParserRegistry.make("squid-logformat", context: utcContext, options: FormatOptions())
         }
         #expect(ParserRegistry.make("nope", context: utcContext) == nil)
     }
