@@ -123,9 +123,16 @@ public struct PCRE2Limits: Sendable, Equatable {
     public var depthLimit: UInt32
     public var heapLimitKiB: UInt32
 
-    /// The defaults: well above what a log-shaped pattern needs on a 64 KiB line (measured on the
-    /// shipped definitions), far below what makes a catastrophic pattern hang (PCRE2's own
-    /// defaults, 10 000 000 matches and 20 GB of heap, take seconds per line).
+    /// The defaults, measured with PCRE2 10.42 on the shipped definitions:
+    /// - a line a pattern matches takes tens of steps, even at 64 KiB; but proving that a
+    ///   64 KiB line does *not* match takes a linear pattern up to 260 000 steps (HAProxy's,
+    ///   with the request line cut off), so a limit of 100 000 would count such lines as
+    ///   `match_limit` instead of `malformed`: 1 000 000 leaves room for that;
+    /// - a catastrophic pattern (`^(a+)+$` on `aaa…ab`) stops at 1 000 000 steps after about 5 ms
+    ///   with the JIT and 50 ms with the interpreter (PCRE2's own default, 10 000 000 steps and
+    ///   20 GB of heap, lets it run ten times longer);
+    /// - the shipped patterns nest at most 23 frames deep; 10 000 leaves room for patterns that
+    ///   repeat a group per byte of a field (`(?:[^"\\]|\\.)*`).
     public static let defaults = PCRE2Limits(matchLimit: 1_000_000, depthLimit: 10_000, heapLimitKiB: 8192)
 
     public init(matchLimit: UInt32, depthLimit: UInt32, heapLimitKiB: UInt32) {
