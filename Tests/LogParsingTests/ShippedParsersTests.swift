@@ -86,6 +86,17 @@ struct ShippedParsersTests {
         #expect(
             try outcomes(of: "haproxy-http.log", definition: "haproxy-http")
                 == ["visit": 11, "no_host": 3, "not_a_visit": 5, "malformed": 2])
+        #expect(
+            try outcomes(of: "technitium.log", definition: "technitium")
+                == ["visit": 11, "not_a_visit": 7, "no_host": 1, "malformed": 2])
+        #expect(
+            try outcomes(of: "nginx-forward-proxy.log", definition: "nginx-forward-proxy")
+                == ["visit": 11, "no_host": 3, "malformed": 1, "bad_time": 1])
+        // Squid 5.7's own lines (its combined log without the referer and user agent), plus an
+        // unparsable request and a line cut short.
+        #expect(
+            try outcomes(of: "squid-common.log", definition: "squid-common")
+                == ["visit": 43, "no_host": 1, "malformed": 1])
     }
 
     /// The regex version of Squid's native format gives exactly the built-in parser's fields on
