@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(name: "DomainMatch", swiftSettings: swiftSettings),
         .target(name: "SeededRandom", swiftSettings: swiftSettings),
-        .target(name: "LogParsing", dependencies: ["CPCRE2", "DomainMatch"], swiftSettings: swiftSettings),
+        .target(name: "LogParsing", dependencies: ["CPCRE2", "DomainMatch", "TOML"], swiftSettings: swiftSettings),
         .target(name: "LogTailing", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "TOML", swiftSettings: swiftSettings),
         .target(name: "Watchlist", dependencies: ["DomainMatch"], swiftSettings: swiftSettings),

@@ -42,6 +42,7 @@ public struct ScanCounters: Sendable, Equatable {
         case .malformed: 1
         case .badTime: 2
         case .noHost: 3
+        case .matchLimit: 4
         }
     }
 

@@ -9,6 +9,10 @@ public enum SkipReason: String, Sendable, CaseIterable {
     case badTime = "bad_time"
     /// A visit line whose host is missing (`-`, empty, an error URL).
     case noHost = "no_host"
+    /// A user-defined regex gave up on the line: it hit its match, depth or memory limit
+    /// (catastrophic backtracking). Counted apart from `malformed` because it says the pattern,
+    /// not the line, needs fixing.
+    case matchLimit = "match_limit"
 }
 
 /// How parsers turn local wall-clock times (BIND, dnsmasq, syslog) into UTC.
@@ -67,7 +71,7 @@ extension LogParser {
             event.reset()
             switch copy.parse(line, into: &event) {
             case nil, .notAVisit?, .noHost?: fitting += 1
-            case .malformed?, .badTime?: break
+            case .malformed?, .badTime?, .matchLimit?: break
             }
         }
         return considered == 0 ? 0 : Double(fitting) / Double(considered)
