@@ -303,7 +303,7 @@ struct TableReader {
             ],
             context: "")
         let parsersDirectory = string(root, "parsers_dir", context: "").map(resolve)
-        if let parsersDirectory { readParsers(parsersDirectory, at: root["parsers_dir"]!.position) }
+        if let parsersDirectory { readParsers(parsersDirectory) }
         let stateDirectory = string(root, "state_dir", context: "")
         if stateDirectory == nil, root["state_dir"] == nil {
             problem(root.position, "state_dir is required (where checkpoints are kept)")
@@ -514,9 +514,13 @@ struct TableReader {
     }
 
     /// Loads the user's format definitions into the catalog; each bad file is a problem.
-    mutating func readParsers(_ directory: String, at position: TOMLPosition) {
-        // Definitions arrive with the PCRE2 engine.
-        _ = (directory, position)
+    mutating func readParsers(_ directory: String) {
+        let loaded = ParserCatalog.load(directory: directory)
+        catalog = loaded.catalog
+        for definitionProblem in loaded.problems {
+            problems.append(
+                ConfigProblem(file: definitionProblem.file, line: definitionProblem.line, message: definitionProblem.message))
+        }
     }
 
     /// The token in `path`; an unreadable, empty or weak token file is a problem at `position`.

@@ -4,10 +4,26 @@
 public struct ParserCatalog: Sendable, Equatable {
     /// The formats, built-ins first, in the order sniffing prefers them on a tie.
     public let formats: [FormatInfo]
+    /// The user's definitions, in file-name order.
+    public let definitions: [ParserDefinition]
 
-    public init() {
-        formats = ParserRegistry.builtins
+    public init(definitions: [ParserDefinition] = []) {
+        self.definitions = definitions
+        formats =
+            ParserRegistry.builtins
+            + definitions.map { FormatInfo(id: $0.id, kind: $0.kind.name, origin: .file($0.file), summary: $0.description) }
     }
+
+    /// The built-in formats and the definitions of `directory` (`*.toml`); a broken file is a
+    /// problem (with its file and line) and leaves that format out, not the others.
+    public static func load(directory: String) -> (catalog: ParserCatalog, problems: [DefinitionProblem]) {
+        let loaded = ParserDefinition.load(directory: directory, builtinIDs: ParserRegistry.builtinIDs)
+        return (ParserCatalog(definitions: loaded.definitions), loaded.problems)
+    }
+
+    public static func == (lhs: ParserCatalog, rhs: ParserCatalog) -> Bool { lhs.formats == rhs.formats }
+
+    public func definition(_ id: String) -> ParserDefinition? { definitions.first { $0.id == id } }
 
     public func contains(_ id: String) -> Bool { formats.contains { $0.id == id } }
 
@@ -18,6 +34,7 @@ public struct ParserCatalog: Sendable, Equatable {
         _ id: String, context: ParserContext, options: FormatOptions = FormatOptions()
     ) throws(FormatError) -> any LogParser {
         if let parser = try ParserRegistry.make(id, context: context, options: options) { return parser }
+        if let definition = definition(id) { return PCRE2Parser(definition: definition, context: context) }
         throw FormatError("unknown format '\(id)'; known: auto, \(ids.joined(separator: ", "))")
     }
 
@@ -96,6 +113,7 @@ extension ParserCatalog {
         case let parser as UmbrellaParser: visitor.visit(parser)
         case let parser as SquidLogformatParser: visitor.visit(parser)
         case let parser as DelimitedFieldsParser: visitor.visit(parser)
+        case let parser as PCRE2Parser: visitor.visit(parser)
         default: visitor.visit(parser)
         }
     }

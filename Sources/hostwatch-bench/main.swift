@@ -30,6 +30,8 @@ var indexLinesPerDay = 1_000_000
 var indexBurst = 4
 var indexQueryOnly = false
 var indexUniqueHosts = false
+var onlyParsers = false
+var parserLines = 1_000_000
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -43,10 +45,19 @@ while let argument = arguments.popFirst() {
     case "--index-query-only": indexQueryOnly = true
     case "--index-unique-hosts": indexUniqueHosts = true
     case "--index-burst": indexBurst = max(1, Int(arguments.popFirst() ?? "") ?? indexBurst)
+    case "--only-parsers": onlyParsers = true
+    case "--parser-lines": parserLines = max(1, Int(arguments.popFirst() ?? "") ?? parserLines)
     default:
-        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N] [--index-burst N] [--index-query-only] [--index-unique-hosts]]")
+        print("usage: hostwatch-bench [--lines N] [--skip-grep] [--chunk-kib N] [--only-blocklists] [--only-index [--index-days N] [--index-lines-per-day N] [--index-burst N] [--index-query-only] [--index-unique-hosts]] [--only-parsers [--parser-lines N]]")
         exit(2)
     }
+}
+
+if onlyParsers {
+    let loaded = ParserCatalog.load(directory: "parsers")
+    for problem in loaded.problems { print("parsers/: \(problem)") }
+    try ParserBench(lines: parserLines, catalog: loaded.catalog).run()
+    exit(0)
 }
 
 if onlyIndex {

@@ -24,8 +24,14 @@ struct BackfillCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The state directory holding visits.sqlite (default: the config's state_dir).", valueName: "dir"))
     var stateDir: String?
 
-    @Option(help: ArgumentHelp("The log format: \(ParserRegistry.builtinIDs.joined(separator: ", ")), or auto to sniff each file.", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "The log format: a built-in id or a definition of the parsers directory ('hostwatch parsers list'), or auto to sniff each file.",
+            valueName: "id"))
     var format = "auto"
+
+    @OptionGroup var parsers: ParsersDirectoryOption
+    @OptionGroup var formatSettings: FormatSettingsOptions
 
     @Option(help: ArgumentHelp("Zone of log timestamps that carry none (BIND, dnsmasq): local, UTC, or an offset like +01:00.", valueName: "zone"))
     var timezone = "local"
@@ -45,10 +51,13 @@ struct BackfillCommand: ParsableCommand {
     func run() throws {
         var watchlist = Watchlist.empty
         var directory = stateDir ?? ""
+        var catalog = try parsers.catalog()
         if let configPath {
             do {
                 let config = try ConfigLoader.load(path: configPath)
                 if stateDir == nil { directory = config.stateDirectory }
+                // The daemon's own formats, unless --parsers names others.
+                if parsers.directory == nil, config.parsersDirectory != nil { catalog = config.catalog }
                 watchlist = try loadWatchlist(config)
             } catch {
                 FileHandleStderr.write("hostwatch: \(configPath): \(error)\n")
@@ -65,7 +74,9 @@ struct BackfillCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var hits: [UInt8] = []
-        let options = ScanOptions(format: format, timeZone: LogTimeZone.parse(timezone)!)
+        let options = ScanOptions(
+            format: format, timeZone: LogTimeZone.parse(timezone)!, catalog: catalog,
+            formatOptions: try formatSettings.options())
         let reports: [Backfill.FileReport]
         do {
             reports = try Backfill.run(

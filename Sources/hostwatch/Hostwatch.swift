@@ -16,7 +16,10 @@ struct Hostwatch: ParsableCommand {
         commandName: "hostwatch",
         abstract: "Watch proxy and DNS logs for visits to suspicious domains.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self, RunCommand.self, BlocklistCommand.self, VisitedCommand.self, BackfillCommand.self, CheckConfigCommand.self]
+        subcommands: [
+            ScanCommand.self, RunCommand.self, BlocklistCommand.self, VisitedCommand.self, BackfillCommand.self,
+            CheckConfigCommand.self, ParsersCommand.self, ParseCommand.self,
+        ]
     )
 
     /// Runs the command line; usage errors exit 2 (not ArgumentParser's 64), as the issue asks
@@ -124,9 +127,12 @@ struct ScanCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The log format: \(ParserRegistry.builtinIDs.joined(separator: ", ")), or auto to sniff each file.",
+            "The log format: a built-in id or a definition of the parsers directory ('hostwatch parsers list'), or auto to sniff each file.",
             valueName: "id"))
     var format = "auto"
+
+    @OptionGroup var parsers: ParsersDirectoryOption
+    @OptionGroup var formatSettings: FormatSettingsOptions
 
     @Option(
         help: ArgumentHelp(
@@ -162,7 +168,9 @@ struct ScanCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var output = OutputBuffer(fd: STDOUT_FILENO, name: "standard output")
-        let options = ScanOptions(format: format, timeZone: Self.parseZone(timezone)!, maxLineBytes: maxLineBytes)
+        let options = ScanOptions(
+            format: format, timeZone: Self.parseZone(timezone)!, maxLineBytes: maxLineBytes,
+            catalog: try parsers.catalog(), formatOptions: try formatSettings.options())
         let report: ScanReport
         do {
             report = try Scan.run(paths: files, watchlist: watchlist, options: options, output: &output)
