@@ -59,6 +59,7 @@ func fuzz<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, seed: UI
     let seedBytes = seeds.map { Array($0.utf8) }
     var visits = 0
     var skips = 0
+    var badVisits: [String] = []
     var event = LogEvent()
     for n in 0..<lines {
         let original = seedBytes[n % seedBytes.count]
@@ -72,16 +73,43 @@ func fuzz<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, seed: UI
             case nil:
                 visits += 1
                 let text = event.bytes(bytes)
-                let inside = { (r: Range<Int>?) -> Bool in r.map { $0.lowerBound >= 0 && $0.upperBound <= text.count } ?? true }
-                #expect(!event.host.isEmpty)
-                #expect(
-                    inside(event.host) && inside(event.client) && inside(event.user) && inside(event.method)
-                        && inside(event.url) && inside(event.status) && inside(event.action) && inside(event.qtype)
-                        && inside(event.rcode))
+                func inside(_ r: Range<Int>?) -> Bool { r.map { $0.lowerBound >= 0 && $0.upperBound <= text.count } ?? true }
+                let ok =
+                    !event.host.isEmpty && inside(event.host) && inside(event.client) && inside(event.user)
+                    && inside(event.method) && inside(event.url) && inside(event.status) && inside(event.action)
+                    && inside(event.qtype) && inside(event.rcode)
+                if !ok, badVisits.count < 3 { badVisits.append(String(decoding: bytes, as: UTF8.self)) }
             case .some:
                 skips += 1
             }
         }
     }
+    #expect(badVisits.isEmpty, "visits with an empty host or a range outside the text: \(badVisits)")
     return (visits, skips)
+}
+
+/// `parser`'s sniff score for `lines`.
+func sniffScore<P: LogParser>(_ parser: P, _ lines: [String]) -> Double {
+    let arrays = lines.map { Array($0.utf8) }
+    let storage = arrays.flatMap { $0 }
+    return storage.withUnsafeBytes { raw in
+        var offset = 0
+        let buffers = arrays.map { bytes in
+            defer { offset += bytes.count }
+            return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + bytes.count)])
+        }
+        return parser.sniff(buffers)
+    }
+}
+
+/// The first lines of the fixtures of the line formats, for sniffing tests (those present).
+func otherFormatsFirstLines() throws -> [String: [String]] {
+    var result: [String: [String]] = [:]
+    for name in [
+        "squid-access.log", "squid-access-combined.log", "bind-query.log", "unbound.log", "dnsmasq.log", "zeek.log",
+        "zeek-json.log", "suricata.log", "zscaler-json.log",
+    ] {
+        if let lines = try? fixtureLines(name) { result[name] = Array(lines.prefix(20)) }
+    }
+    return result
 }
