@@ -33,11 +33,8 @@ public enum Backfill {
         paths: [String], watchlist: Watchlist, index: VisitIndex, options: ScanOptions, now: Int64,
         hits: inout [UInt8]
     ) throws(ScanUsageError) -> [FileReport] {
-        if options.format != "auto", !ParserRegistry.builtinIDs.contains(options.format) {
-            throw ScanUsageError(
-                description: "unknown format '\(options.format)'; known: auto, " + ParserRegistry.builtinIDs.joined(separator: ", "))
-        }
         let context = ParserContext(referenceTimeMillis: now, timeZone: options.timeZone)
+        try options.checkFormat(context: context)
         return paths.map { path in load(path, watchlist: watchlist, index: index, options: options, context: context, now: now, hits: &hits) }
     }
 

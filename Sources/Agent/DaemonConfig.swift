@@ -7,8 +7,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public struct Source: Sendable, Equatable {
         public var name: String
         public var paths: [String]
-        /// A built-in parser id, or `auto`.
+        /// A format of the catalog, or `auto`.
         public var format: String
+        /// Settings for the formats that need them (`json`, `csv`, `tsv`, `squid-logformat`).
+        public var options: FormatOptions = FormatOptions()
         public var startAtEnd: Bool
         public var timeZone: LogTimeZone
         public var maxLineBytes: Int
@@ -31,6 +33,10 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     public var stateDirectory: String
+    /// The formats sources may name: the built-in ones and the definitions of `parsers_dir`.
+    public var catalog = ParserCatalog()
+    /// `parsers_dir`: where the user's format definitions are (`*.toml`); `nil`: none.
+    public var parsersDirectory: String?
     public var sources: [Source]
     public var watchFiles: [String]
     public var allowFiles: [String]

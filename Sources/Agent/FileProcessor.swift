@@ -69,38 +69,44 @@ final class FileProcessorOf<Parser: LogParser>: FileProcessor {
 }
 
 enum FileProcessors {
-    /// A processor for `file` in `format` (`auto`: sniffed from the file's first lines; `nil`
-    /// while the file has no complete line to sniff, or when no format fits).
+    /// A processor for `file` in its source's format (`auto`: sniffed from the file's first
+    /// lines; `nil` while the file has no complete line to sniff, or when no format fits).
     static func make(
-        format: String, file: TailedFile, watchlist: Watchlist, context: ParserContext, indexVisits: Bool
+        source: DaemonConfig.Source, catalog: ParserCatalog, file: TailedFile, watchlist: Watchlist,
+        context: ParserContext, indexVisits: Bool
     ) -> (processor: (any FileProcessor)?, problem: String?) {
-        var id = format
-        if format == "auto" {
+        var id = source.format
+        if id == "auto" {
             let lines = firstLines(of: file.path)
             if lines.isEmpty { return (nil, nil) }
-            let sniffed = lines.withUnsafeBufferPointers { ParserRegistry.sniff($0, context: context) }
-            guard let sniffed else {
+            let sniffed = lines.withUnsafeBufferPointers { catalog.sniff($0, context: context) }
+            guard let best = sniffed.best else {
                 return (
                     nil,
-                    "\(file.path): no known log format fits its first \(lines.count) lines; set format in its [[source]]"
+                    "\(file.path): no known log format fits its first \(lines.count) lines "
+                        + "(\(sniffed.bestGuess)); set format in its [[source]]"
                 )
             }
-            id = sniffed.id
+            id = best.id
         }
-        guard let parser = ParserRegistry.make(id, context: context) else {
-            return (nil, "unknown format '\(id)'")
+        let parser: any LogParser
+        do {
+            parser = try catalog.make(id, context: context, options: source.options)
+        } catch {
+            return (nil, "\(file.path): \(error.message)")
         }
-        func make<P: LogParser>(_ parser: P) -> any FileProcessor {
+        var maker = Maker(watchlist: watchlist, file: file, indexVisits: indexVisits)
+        return (ParserCatalog.open(parser, with: &maker), nil)
+    }
+
+    /// Builds a processor specialized for the parser's concrete type (see `ParserCatalog.open`).
+    struct Maker: ParserVisitor {
+        let watchlist: Watchlist
+        let file: TailedFile
+        let indexVisits: Bool
+
+        func visit<P: LogParser>(_ parser: P) -> any FileProcessor {
             FileProcessorOf(parser: parser, watchlist: watchlist, file: file, indexVisits: indexVisits)
-        }
-        // Concrete types, so each loop is specialized (see Scan).
-        switch parser {
-        case let parser as SquidNativeParser: return (make(parser), nil)
-        case let parser as CombinedParser: return (make(parser), nil)
-        case let parser as BIND9Parser: return (make(parser), nil)
-        case let parser as UnboundParser: return (make(parser), nil)
-        case let parser as DnsmasqParser: return (make(parser), nil)
-        default: return (make(parser), nil)
         }
     }
 

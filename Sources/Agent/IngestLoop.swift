@@ -307,7 +307,8 @@ final class IngestLoop: @unchecked Sendable {
         let source = config.sources[min(file.sourceIndex, config.sources.count - 1)]
         let context = ParserContext(referenceTimeMillis: Self.wallMillis(), timeZone: source.timeZone)
         let made = FileProcessors.make(
-            format: source.format, file: file, watchlist: watchlist, context: context, indexVisits: visitIndex != nil)
+            source: source, catalog: config.catalog, file: file, watchlist: watchlist, context: context,
+            indexVisits: visitIndex != nil)
         if let problem = made.problem, problemFiles.insert(file.path).inserted {
             logger.error("\(problem)")
             figures.tailProblems += 1

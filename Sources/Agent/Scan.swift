@@ -23,16 +23,35 @@ public struct ScanOptions: Sendable {
     /// to the matcher's Bloom filter (with 1 MiB reads the log data evicted the filter and a 1M
     /// watchlist scanned about a third slower).
     public var readChunkBytes: Int
+    /// The formats `format` may name: built-ins and the user's `parsers/` definitions.
+    public var catalog: ParserCatalog
+    /// Settings for the formats that need them (`json`, `csv`, `tsv`, `squid-logformat`).
+    public var formatOptions: FormatOptions
 
     public init(
         format: String = "auto", timeZone: LogTimeZone = .local, maxLineBytes: Int = 1 << 20,
-        sniffLines: Int = 20, readChunkBytes: Int = 256 << 10
+        sniffLines: Int = 20, readChunkBytes: Int = 256 << 10, catalog: ParserCatalog = ParserCatalog(),
+        formatOptions: FormatOptions = FormatOptions()
     ) {
+        self.catalog = catalog
+        self.formatOptions = formatOptions
         self.format = format
         self.timeZone = timeZone
         self.maxLineBytes = maxLineBytes
         self.sniffLines = sniffLines
         self.readChunkBytes = readChunkBytes
+    }
+}
+
+extension ScanOptions {
+    /// Sets the format up once, so an unknown id or bad options fail before any input is read.
+    func checkFormat(context: ParserContext) throws(ScanUsageError) {
+        guard format != "auto" else { return }
+        do {
+            _ = try catalog.make(format, context: context, options: formatOptions)
+        } catch {
+            throw ScanUsageError(description: error.message)
+        }
     }
 }
 
@@ -113,12 +132,8 @@ public enum Scan {
     public static func run(
         paths: [String], watchlist: Watchlist, options: ScanOptions, output: inout OutputBuffer
     ) throws(ScanUsageError) -> ScanReport {
-        if options.format != "auto", !ParserRegistry.builtinIDs.contains(options.format) {
-            throw ScanUsageError(
-                description: "unknown format '\(options.format)'; known: auto, "
-                    + ParserRegistry.builtinIDs.joined(separator: ", "))
-        }
         let context = ParserContext(referenceTimeMillis: Clock.nowMillis(), timeZone: options.timeZone)
+        try options.checkFormat(context: context)
         var report = ScanReport()
         let wallStart = Clock.monotonicSeconds()
         let cpuStart = Clock.cpuSeconds()
@@ -160,23 +175,22 @@ public enum Scan {
         if formatID == "auto" {
             do {
                 let sniffLines = options.sniffLines
-                let choice = try reader.withFirstLines(maxLines: sniffLines) { lines in
-                    (best: ParserRegistry.sniff(lines, context: context), lines: lines.filter { !$0.isEmpty }.count)
+                let sniffed = try reader.withFirstLines(maxLines: sniffLines) { lines in
+                    options.catalog.sniff(lines, context: context)
                 }
-                if choice.lines == 0 {
+                if sniffed.lines == 0 {
                     report.format = "none"
                     report.formatNote = "empty input"
                     return (report, false)
                 }
-                guard let sniffed = choice.best else {
+                guard let best = sniffed.best else {
                     report.error =
-                        "\(path): no known log format fits its first \(choice.lines) lines "
-                        + "(tried \(ParserRegistry.builtinIDs.joined(separator: ", "))); give one with --format"
+                        "\(path): no known log format fits its first \(sniffed.lines) lines "
+                        + "(\(sniffed.bestGuess)); give one with --format"
                     return (report, false)
                 }
-                formatID = sniffed.id
-                let read = Int((sniffed.score * Double(choice.lines)).rounded())
-                report.formatNote = "auto: read \(read)/\(choice.lines) first lines"
+                formatID = best.id
+                report.formatNote = "auto: \(sniffed.reason)"
             } catch {
                 report.error = "\(error)"
                 return (report, false)
@@ -185,55 +199,76 @@ public enum Scan {
             report.formatNote = "given"
         }
         report.format = formatID
-        let parser = ParserRegistry.make(formatID, context: context)!
-        var outputClosed = false
-        // Calling the generic loop with each concrete parser type lets the optimizer specialize
-        // and inline `parse` into it; through the existential, every line would pay for generic
-        // metadata lookups and witness-table calls (measured: about 2× slower).
-        func loop<P: LogParser>(_ parser: P) -> ScanCounters {
-            run(parser, reader: &reader, watchlist: watchlist, path: path, output: &output,
-                error: &report.error, outputClosed: &outputClosed, fileID: fileID, visits: &visits)
+        let parser: any LogParser
+        do {
+            parser = try options.catalog.make(formatID, context: context, options: options.formatOptions)
+        } catch {
+            report.error = "\(path): \(error.message)"
+            return (report, false)
         }
-        switch parser {
-        case let parser as SquidNativeParser: report.counters = loop(parser)
-        case let parser as CombinedParser: report.counters = loop(parser)
-        case let parser as BIND9Parser: report.counters = loop(parser)
-        case let parser as UnboundParser: report.counters = loop(parser)
-        case let parser as DnsmasqParser: report.counters = loop(parser)
-        default: report.counters = loop(parser)
+        var outputClosed = false
+        withUnsafeMutablePointer(to: &reader) { reader in
+            withUnsafeMutablePointer(to: &output) { output in
+                var loop = Loop(reader: reader, output: output, watchlist: watchlist, path: path, fileID: fileID)
+                swap(&loop.visits, &visits)
+                report.counters = ParserCatalog.open(parser, with: &loop)
+                swap(&loop.visits, &visits)
+                report.error = loop.error
+                outputClosed = loop.outputClosed
+            }
         }
         return (report, outputClosed)
     }
 
-    /// The per-line loop, specialized for one parser type.
-    static func run<P: LogParser>(
-        _ parser: P, reader: inout LineReader<LogInput>, watchlist: Watchlist, path: String,
-        output: inout OutputBuffer, error message: inout String?, outputClosed: inout Bool,
-        fileID: UInt64?, visits: inout VisitAggregator?
-    ) -> ScanCounters {
-        var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: path, fileID: fileID)
-        // Lent to the pipeline and taken back, so the per-line code is the daemon's own.
-        swap(&pipeline.visits, &visits)
-        defer { swap(&pipeline.visits, &visits) }
-        do {
-            try reader.forEachLine { line, offset in
-                pipeline.process(line, offset: offset, output: &output)
-                try output.flushIfFull()
-            }
-        } catch let failure as OutputError {
-            outputClosed = true
-            if !failure.isBrokenPipe { message = failure.description }
-        } catch let failure as InputError {
-            message = failure.description
-        } catch {
-            message = "\(path): \(error)"
+    /// The per-line loop over one input, specialized for the input's parser type.
+    struct Loop: ParserVisitor {
+        // Pointers to the caller's reader and output, which cannot be copied into the visitor.
+        let reader: UnsafeMutablePointer<LineReader<LogInput>>
+        let output: UnsafeMutablePointer<OutputBuffer>
+        let watchlist: Watchlist
+        let path: String
+        let fileID: UInt64?
+        var visits: VisitAggregator?
+        var error: String?
+        var outputClosed = false
+
+        init(
+            reader: UnsafeMutablePointer<LineReader<LogInput>>, output: UnsafeMutablePointer<OutputBuffer>,
+            watchlist: Watchlist, path: String, fileID: UInt64?
+        ) {
+            self.reader = reader
+            self.output = output
+            self.watchlist = watchlist
+            self.path = path
+            self.fileID = fileID
         }
-        var counters = pipeline.counters
-        counters.linesTooLong = Int(reader.linesTooLong)
-        counters.linesRead += Int(reader.linesTooLong)
-        counters.bytesRead = reader.bytesRead
-        counters.cachedAnswers = pipeline.cache.hits
-        return counters
+
+        mutating func visit<P: LogParser>(_ parser: P) -> ScanCounters {
+            var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: path, fileID: fileID)
+            // Lent to the pipeline and taken back, so the per-line code is the daemon's own.
+            swap(&pipeline.visits, &visits)
+            defer { swap(&pipeline.visits, &visits) }
+            let output = self.output
+            do {
+                try reader.pointee.forEachLine { line, offset in
+                    pipeline.process(line, offset: offset, output: &output.pointee)
+                    try output.pointee.flushIfFull()
+                }
+            } catch let failure as OutputError {
+                outputClosed = true
+                if !failure.isBrokenPipe { error = failure.description }
+            } catch let failure as InputError {
+                error = failure.description
+            } catch {
+                self.error = "\(path): \(error)"
+            }
+            var counters = pipeline.counters
+            counters.linesTooLong = Int(reader.pointee.linesTooLong)
+            counters.linesRead += Int(reader.pointee.linesTooLong)
+            counters.bytesRead = reader.pointee.bytesRead
+            counters.cachedAnswers = pipeline.cache.hits
+            return counters
+        }
     }
 }
 

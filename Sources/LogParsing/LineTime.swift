@@ -69,6 +69,13 @@ public struct LineTime: Sendable {
         guard let (hour, minute, second, afterClock) = Self.clock(b, at: i, end: cursor.end) else { return .notATime }
         let (millis, next) = Self.fraction(b, at: afterClock, end: cursor.end)
         cursor.position = next
+        return yearless(month: month, day: day, hour: hour, minute: minute, second: second, millis: millis)
+    }
+
+    /// A local wall-clock time without a year: the latest year that puts it no more than one day
+    /// after the reference time.
+    @inlinable
+    public mutating func yearless(month: Int, day: Int, hour: Int, minute: Int, second: Int, millis: Int) -> Read {
         guard var t = clock.millis(
             year: referenceYear, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis)
         else { return .invalid }

@@ -106,7 +106,7 @@ import Testing
         } catch {
             #expect(
                 error.problems.map(\.description) == [
-                    "h.toml:2: unknown key 'colour'; known keys: state_dir, source, watchlist, sink, blocklist, public_suffix_list, index, api, tail",
+                    "h.toml:2: unknown key 'colour'; known keys: state_dir, parsers_dir, source, watchlist, sink, blocklist, public_suffix_list, index, api, tail",
                     "h.toml:5: paths in [[source]] at line 3 must be an array of strings, not string",
                     "h.toml:6: unknown format 'squidd'; known: auto, squid, combined, bind9, unbound, dnsmasq",
                     "h.toml:7: start_at must be \"end\" or \"beginning\", not \"middle\"",
