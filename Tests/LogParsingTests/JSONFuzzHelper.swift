@@ -54,7 +54,7 @@ private func mutate(_ line: [UInt8], other: [UInt8], rng: inout SplitMix) -> [UI
 /// Feeds `lines` lines to `parser`: the seeds in order, each kept (a third of the time) or
 /// mutated. Checks every outcome: a visit's ranges lie inside the bytes they index and its host
 /// is not empty. Returns how many lines were visits and how many skips.
-func fuzz<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, seed: UInt64) -> (visits: Int, skips: Int) {
+func fuzzLines<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, seed: UInt64) -> (visits: Int, skips: Int) {
     var rng = SplitMix(state: seed)
     let seedBytes = seeds.map { Array($0.utf8) }
     var visits = 0
@@ -88,21 +88,8 @@ func fuzz<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, seed: UI
     return (visits, skips)
 }
 
-/// `parser`'s sniff score for `lines`.
-func sniffScore<P: LogParser>(_ parser: P, _ lines: [String]) -> Double {
-    let arrays = lines.map { Array($0.utf8) }
-    let storage = arrays.flatMap { $0 }
-    return storage.withUnsafeBytes { raw in
-        var offset = 0
-        let buffers = arrays.map { bytes in
-            defer { offset += bytes.count }
-            return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + bytes.count)])
-        }
-        return parser.sniff(buffers)
-    }
-}
-
-/// The first lines of the fixtures of the line formats, for sniffing tests (those present).
+/// The first lines of the fixtures of the line formats, for sniffing tests (those present;
+/// scored with `sniffScore` of the delimited formats' test support).
 func otherFormatsFirstLines() throws -> [String: [String]] {
     var result: [String: [String]] = [:]
     for name in [

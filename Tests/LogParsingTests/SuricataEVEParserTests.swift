@@ -185,7 +185,7 @@ struct SuricataEVEParserTests {
 
     @Test func fuzzedLinesNeverCrash() throws {
         var parser = SuricataEVEParser()
-        let counts = fuzz(&parser, seeds: try fixtureLines("suricata.log"), lines: 120_000, seed: 0x5E1)
+        let counts = fuzzLines(&parser, seeds: try fixtureLines("suricata.log"), lines: 120_000, seed: 0x5E1)
         #expect(counts.visits + counts.skips == 120_000)
         #expect(counts.visits > 0)
     }

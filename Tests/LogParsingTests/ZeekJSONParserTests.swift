@@ -147,7 +147,7 @@ struct ZeekJSONParserTests {
 
     @Test func fuzzedLinesNeverCrash() throws {
         var parser = ZeekJSONParser()
-        let counts = fuzz(&parser, seeds: try fixtureLines("zeek-json.log"), lines: 120_000, seed: 0x2EE5)
+        let counts = fuzzLines(&parser, seeds: try fixtureLines("zeek-json.log"), lines: 120_000, seed: 0x2EE5)
         #expect(counts.visits + counts.skips == 120_000)
         #expect(counts.visits > 0)
     }

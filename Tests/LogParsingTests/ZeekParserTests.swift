@@ -270,7 +270,7 @@ struct ZeekParserTests {
     @Test func fuzzedLinesNeverCrash() throws {
         let seeds = try fixtureLines("zeek.log")
         var parser = ZeekParser()
-        let counts = fuzz(&parser, seeds: seeds, lines: 120_000, seed: 0x2EE4)
+        let counts = fuzzLines(&parser, seeds: seeds, lines: 120_000, seed: 0x2EE4)
         #expect(counts.visits + counts.skips == 120_000)
         #expect(counts.visits > 0)
     }

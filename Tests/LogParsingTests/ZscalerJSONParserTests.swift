@@ -126,7 +126,7 @@ struct ZscalerJSONParserTests {
 
     @Test func fuzzedLinesNeverCrash() throws {
         var parser = ZscalerJSONParser()
-        let counts = fuzz(&parser, seeds: try fixtureLines("zscaler-json.log"), lines: 120_000, seed: 0x25CA)
+        let counts = fuzzLines(&parser, seeds: try fixtureLines("zscaler-json.log"), lines: 120_000, seed: 0x25CA)
         #expect(counts.visits + counts.skips == 120_000)
         #expect(counts.visits > 0)
     }
