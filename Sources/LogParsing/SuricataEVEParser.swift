@@ -18,7 +18,8 @@
 ///   `http.http_method`, status `http.status` (a number, or a string in old versions); client `src_ip`.
 /// - `tls` (kind proxy): host `tls.sni`, client `src_ip`; without SNI `.noHost`.
 /// - `dns` (kind dns), in the three EVE layouts:
-///   - v1 (Suricata ≤ 4, or `version: 1`): `{"type":"query","rrname":…,"rrtype":…}` per query and
+///   - v1 (the original layout, still selectable with `version: 1` before Suricata 7):
+///     `{"type":"query","rrname":…,"rrtype":…}` per query and
 ///     `{"type":"answer","rrname":…,"rrtype":…,"rdata":…}` per answer record;
 ///   - v2 (5–7): queries as in v1; one `{"version":2,"type":"answer","rcode":…,"rrname":…,"rrtype":…,
 ///     "answers":[…]}` per response;

@@ -93,8 +93,9 @@ func fuzzLines<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, see
 func otherFormatsFirstLines() throws -> [String: [String]] {
     var result: [String: [String]] = [:]
     for name in [
-        "squid-access.log", "squid-access-combined.log", "bind-query.log", "unbound.log", "dnsmasq.log", "zeek.log",
-        "zeek-json.log", "suricata.log", "zscaler-json.log",
+        "squid-access.log", "squid-access-combined.log", "bind-query.log", "unbound.log", "dnsmasq.log", "coredns.log",
+        "csv.log", "tsv.log", "umbrella.log", "w3c.log", "windows-dns.log", "json.log", "zeek.log", "zeek-json.log",
+        "suricata.log", "zscaler-json.log",
     ] {
         if let lines = try? fixtureLines(name) { result[name] = Array(lines.prefix(20)) }
     }
