@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "DomainMatchTests", dependencies: ["DomainMatch", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LogParsingTests",
-            dependencies: ["LogParsing", "DomainMatch"],
+            dependencies: ["LogParsing", "DomainMatch", "SeededRandom"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -114,6 +114,11 @@ extension ParserCatalog {
         case let parser as SquidLogformatParser: visitor.visit(parser)
         case let parser as DelimitedFieldsParser: visitor.visit(parser)
         case let parser as PCRE2Parser: visitor.visit(parser)
+        case let parser as ZeekParser: visitor.visit(parser)
+        case let parser as ZeekJSONParser: visitor.visit(parser)
+        case let parser as SuricataEVEParser: visitor.visit(parser)
+        case let parser as ZscalerJSONParser: visitor.visit(parser)
+        case let parser as JSONFieldsParser: visitor.visit(parser)
         default: visitor.visit(parser)
         }
     }

@@ -37,6 +37,10 @@ public enum ParserRegistry {
         FormatInfo(id: "windows-dns", kind: "dns", origin: .builtIn, summary: "Windows DNS Server debug log (packets)"),
         FormatInfo(id: "coredns", kind: "dns", origin: .builtIn, summary: "CoreDNS log plugin"),
         FormatInfo(id: "umbrella", kind: "dns", origin: .builtIn, summary: "Cisco Umbrella DNS log CSV"),
+        FormatInfo(id: "zeek", kind: "proxy+dns", origin: .builtIn, summary: "Zeek dns.log, http.log, ssl.log (TSV, #fields)"),
+        FormatInfo(id: "zeek-json", kind: "proxy+dns", origin: .builtIn, summary: "Zeek dns, http, ssl logs as JSON"),
+        FormatInfo(id: "suricata", kind: "proxy+dns", origin: .builtIn, summary: "Suricata EVE JSON: dns (v1, v2, v3), http, tls"),
+        FormatInfo(id: "zscaler-json", kind: "proxy", origin: .builtIn, summary: "Zscaler NSS web log feed, JSON"),
         FormatInfo(
             id: "squid-logformat", kind: "proxy", origin: .builtIn, summary: "Squid with your logformat (logformat = \"…\")",
             needsOptions: true),
@@ -45,6 +49,9 @@ public enum ParserRegistry {
             needsOptions: true),
         FormatInfo(
             id: "tsv", kind: "proxy|dns", origin: .builtIn, summary: "any tab-separated log: fields = { host = 3, … }",
+            needsOptions: true),
+        FormatInfo(
+            id: "json", kind: "proxy|dns", origin: .builtIn, summary: "any JSON lines: fields = { host = \"a.b\", … }",
             needsOptions: true),
     ]
 
@@ -65,6 +72,11 @@ public enum ParserRegistry {
         case "windows-dns": return WindowsDNSParser(context: context)
         case "coredns": return CoreDNSParser(context: context)
         case "umbrella": return UmbrellaParser()
+        case "zeek": return ZeekParser()
+        case "zeek-json": return ZeekJSONParser()
+        case "suricata": return SuricataEVEParser()
+        case "zscaler-json": return ZscalerJSONParser()
+        case "json": return try JSONFieldsParser(options: options, context: context)
         case "squid-logformat":
             guard let logformat = options.logformat else {
                 throw FormatError("format squid-logformat needs logformat = \"…\" (the format string of squid.conf's logformat line)")

@@ -1,4 +1,5 @@
 import LogParsing
+import SeededRandom
 import Testing
 
 /// Splits `line` and returns the fields as strings, unescaped.

@@ -1,22 +1,13 @@
 import Foundation
 import LogParsing
+import SeededRandom
 import Testing
 
-/// A deterministic SplitMix64 generator for the fuzz tests (LogParsingTests does not depend on
-/// SeededRandom).
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
+    /// A number in `0..<n` (0 when `n` is 0), for the fuzz tests' mutations.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 }
+
 
 /// What a fuzz run saw.
 struct FuzzTally: Equatable {

@@ -1,27 +1,14 @@
 import LogParsing
+import SeededRandom
 import Testing
 
-/// SplitMix64: a tiny deterministic generator for the fuzz tests.
-struct SplitMix {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-}
 
 /// Bytes that matter to the JSON and Zeek parsers, favoured by the mutations.
 private let interesting: [UInt8] = Array("\"\\{}[]:,\t #x0123456789.-+eEtfnu/@".utf8) + [0x00, 0x0A, 0xFF, 0xC3]
 
 /// One mutation of `line`: byte flips, interesting bytes, cuts, duplicated or dropped slices,
 /// splices with another seed, or random bytes.
-private func mutate(_ line: [UInt8], other: [UInt8], rng: inout SplitMix) -> [UInt8] {
+private func mutate(_ line: [UInt8], other: [UInt8], rng: inout SplitMix64) -> [UInt8] {
     var bytes = line
     for _ in 0...rng.below(4) {
         switch rng.below(8) {
@@ -55,7 +42,7 @@ private func mutate(_ line: [UInt8], other: [UInt8], rng: inout SplitMix) -> [UI
 /// mutated. Checks every outcome: a visit's ranges lie inside the bytes they index and its host
 /// is not empty. Returns how many lines were visits and how many skips.
 func fuzzLines<P: LogParser>(_ parser: inout P, seeds: [String], lines: Int, seed: UInt64) -> (visits: Int, skips: Int) {
-    var rng = SplitMix(state: seed)
+    var rng = SplitMix64(state: seed)
     let seedBytes = seeds.map { Array($0.utf8) }
     var visits = 0
     var skips = 0

@@ -1,5 +1,6 @@
 import Foundation
 import LogParsing
+import SeededRandom
 import Testing
 
 /// Scans `json` and returns, per field, the kind and the text of the value (decoded when escaped).
@@ -152,7 +153,7 @@ struct JSONScannerOracleTests {
             #"{"timestamp":"2026-11-29T03:45:04.843012+0000","event_type":"dns","dns":{"type":"query","rrname":"evil-brand.com","queries":[{"rrname":"x"}]}}"#,
         ].map { Array($0.utf8) }
         let alphabet = Array(#"{}[]:,"\ a1-.eE0tfnu/+"#.utf8)
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix64(state: 42)
         var scanner = JSONScanner(fields: [[.path("dns.rrname")], [.path("a")], [.path("h.i")]])
         var disagreements: [String] = []
         for _ in 0..<20_000 {

@@ -1,5 +1,6 @@
 import Foundation
 import LogParsing
+import SeededRandom
 import Testing
 
 /// The repository's `parsers/` directory, found from this file's path
@@ -18,18 +19,6 @@ private func shippedDefinition(_ id: String) throws -> ParserDefinition {
     try #require(shipped().definitions.first { $0.id == id })
 }
 
-/// A small deterministic generator (SplitMix64), since this target does not use SeededRandom.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 @Suite("Shipped parser definitions")
 struct ShippedParsersTests {
@@ -119,7 +108,7 @@ struct ShippedParsersTests {
         var parser = PCRE2Parser(definition: definition, context: utcContext)
         let seeds = definition.samples.map { Array($0.line.utf8) }
         let alphabet = Array(" []{}|\"/:.-+<>0123456789aAzZ~\t\\\u{0}".utf8) + [0x80, 0xC3, 0xFF]
-        var random = SplitMix(state: 0x5EED)
+        var random = SplitMix64(state: 0x5EED)
         var visits = 0
         var skips: [SkipReason: Int] = [:]
         let total = 100_000

@@ -14,12 +14,16 @@ struct SniffingTests {
         ("windows-dns.log", "windows-dns"),
         ("coredns.log", "coredns"),
         ("umbrella.log", "umbrella"),
+        ("zeek.log", "zeek"),
+        ("zeek-json.log", "zeek-json"),
+        ("suricata.log", "suricata"),
+        ("zscaler-json.log", "zscaler-json"),
         // A custom Squid logformat: no built-in parser reads it (it needs a parsers/ definition).
         ("squid-access-custom.log", nil),
     ]
 
     /// Fixtures that hold broken lines on purpose (the others are the real daemons' logs).
-    static let fixturesWithBrokenLines: Set<String> = ["coredns", "umbrella"]
+    static let fixturesWithBrokenLines: Set<String> = ["coredns", "umbrella", "zscaler-json"]
 
     @Test(arguments: samples)
     func firstTwentyLinesSniffToTheirFormat(file: String, id: String?) throws {
@@ -61,8 +65,8 @@ struct SniffingTests {
     @Test func registryKnowsEveryBuiltin() {
         #expect(
             ParserRegistry.builtinIDs == [
-                "squid", "combined", "bind9", "unbound", "dnsmasq", "w3c", "windows-dns", "coredns", "umbrella",
-                "squid-logformat", "csv", "tsv",
+                "squid", "combined", "bind9", "unbound", "dnsmasq", "w3c", "windows-dns", "coredns", "umbrella", "zeek",
+                "zeek-json", "suricata", "zscaler-json", "squid-logformat", "csv", "tsv", "json",
             ])
         for format in ParserRegistry.builtins where !format.needsOptions {
             #expect(ParserRegistry.make(format.id, context: utcContext)?.id == format.id)
