@@ -515,6 +515,9 @@ struct TableReader {
 
     /// Loads the user's format definitions into the catalog; each bad file is a problem.
     mutating func readParsers(_ directory: String) {
+        // A directory that does not exist holds no formats; a source naming one of them is then
+        // the problem reported ("unknown format").
+        if access(directory, F_OK) != 0, errno == ENOENT { return }
         let loaded = ParserCatalog.load(directory: directory)
         catalog = loaded.catalog
         for definitionProblem in loaded.problems {

@@ -108,7 +108,7 @@ import Testing
                 error.problems.map(\.description) == [
                     "h.toml:2: unknown key 'colour'; known keys: state_dir, parsers_dir, source, watchlist, sink, blocklist, public_suffix_list, index, api, tail",
                     "h.toml:5: paths in [[source]] at line 3 must be an array of strings, not string",
-                    "h.toml:6: unknown format 'squidd'; known: auto, squid, combined, bind9, unbound, dnsmasq",
+                    "h.toml:6: unknown format 'squidd'; known: auto, " + ParserRegistry.builtinIDs.joined(separator: ", "),
                     "h.toml:7: start_at must be \"end\" or \"beginning\", not \"middle\"",
                     "h.toml:9: a second source named 'squid'",
                     "h.toml:11: max_line_bytes must be between 256 and 67108864",
@@ -172,11 +172,11 @@ import Testing
                 """)
 
         try "evil.test\nnot a domain\n".write(to: dir.appendingPathComponent("watched.txt"), atomically: true, encoding: .utf8)
-        let bad = good.replacingOccurrences(of: "name = \"app\"", with: "name = \"app\"\nformat = \"zeek\"")
+        let bad = good.replacingOccurrences(of: "name = \"app\"", with: "name = \"app\"\nformat = \"zeekk\"")
         try bad.write(to: dir.appendingPathComponent("bad.toml"), atomically: true, encoding: .utf8)
         let failed = try runHostwatch(["check-config", dir.appendingPathComponent("bad.toml").path])
         #expect(failed.status == 1)
-        #expect(failed.stderr.contains("\(dir.path)/bad.toml:4: unknown format 'zeek'"))
+        #expect(failed.stderr.contains("\(dir.path)/bad.toml:4: unknown format 'zeekk'"))
         #expect(failed.stderr.hasSuffix("\(dir.path)/bad.toml: 1 problem(s)\n"))
 
         try good.write(to: dir.appendingPathComponent("good.toml"), atomically: true, encoding: .utf8)
@@ -275,6 +275,26 @@ import Testing
         #expect(config.watchFiles == ["/etc/hostwatch/rules/watched.txt"])
         #expect(config.listen == "127.0.0.1:9470")
         #expect(!config.sources.isEmpty)
+    }
+
+    /// Every commented [[source]] example in deploy/hostwatch.toml loads once uncommented, with
+    /// the repository's parsers/ as the parsers directory (as install.sh puts it in /etc).
+    @Test func deploySourceExamplesLoad() throws {
+        let path = repositoryRoot.appendingPathComponent("deploy/hostwatch.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var uncommented = ""
+        var inSource = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "# [[source]]" { inSource = true }
+            if line.isEmpty || line.hasPrefix("# ---") { inSource = false }
+            uncommented += (inSource ? String(line.dropFirst(2)) : String(line)) + "\n"
+        }
+        let config = try ConfigLoader.parse(uncommented, file: path, baseDirectory: repositoryRoot.path)
+        #expect(
+            config.sources.map(\.format) == ["squid", "bind9", "unbound", "dnsmasq", "zeek", "squid-logformat", "json"])
+        #expect(config.catalog.definition("pihole") != nil)
+        #expect(config.sources[6].options.fields["client"] == "src.ip")
+        #expect(config.sources[6].options.timeFormat == "iso8601")
     }
 
     /// Every commented [[blocklist]] example in deploy/hostwatch.toml loads once uncommented.

@@ -222,6 +222,13 @@ import Musl
     @Suite struct InstallScript {
         static let installedFiles = [
             "etc/hostwatch/hostwatch.toml",
+            "etc/hostwatch/parsers/haproxy-http.toml",
+            "etc/hostwatch/parsers/nginx-forward-proxy.toml",
+            "etc/hostwatch/parsers/pihole.toml",
+            "etc/hostwatch/parsers/squid-common.toml",
+            "etc/hostwatch/parsers/squid-native-regex.toml",
+            "etc/hostwatch/parsers/technitium.toml",
+            "etc/hostwatch/parsers/template.toml.example",
             "etc/hostwatch/rules/allow.txt",
             "etc/hostwatch/rules/watched.txt",
             "etc/logrotate.d/hostwatch",
@@ -241,6 +248,8 @@ import Musl
             for (installed, source) in [
                 ("etc/hostwatch/hostwatch.toml", "deploy/hostwatch.toml"),
                 ("etc/hostwatch/rules/allow.txt", "rules/allow.txt"),
+                ("etc/hostwatch/parsers/pihole.toml", "parsers/pihole.toml"),
+                ("etc/hostwatch/parsers/template.toml.example", "parsers/template.toml.example"),
                 ("etc/hostwatch/rules/watched.txt", "rules/watched.txt"),
                 ("etc/logrotate.d/hostwatch", "deploy/logrotate/hostwatch"),
                 ("etc/systemd/system/hostwatch.service", "deploy/hostwatch.service"),
