@@ -22,7 +22,7 @@
 ///
 /// Lines with fewer than eleven columns, or whose status column is neither empty nor a number (an
 /// Umbrella DNS log line, for example), are `.malformed`; the optional header line ("Include
-/// Optional Log Headers": its first column is a name, not a time) is `.notAVisit`; a request whose
+/// Optional Log Headers": its first column is a name, `timestamp`, not a time) is `.notAVisit`; a request whose
 /// URL has no host is `.noHost`.
 public struct UmbrellaProxyParser: LogParser {
     public let id = "umbrella-proxy"
@@ -45,7 +45,7 @@ public struct UmbrellaProxyParser: LogParser {
         else { return .malformed }
         guard let millis = UmbrellaParser.readTime(bytes, stamp) else {
             // The optional header line names the columns.
-            return !stamp.isEmpty && URLAuthority.isLetter(bytes[stamp.lowerBound]) ? .notAVisit : .badTime
+            return Self.isColumnName(bytes, stamp) ? .notAVisit : .badTime
         }
         guard status.isEmpty || bytes.isDigits(status) else { return .malformed }
         event.kind = .proxy
@@ -68,5 +68,14 @@ public struct UmbrellaProxyParser: LogParser {
         }
         event.host = host
         return nil
+    }
+
+    /// Whether a field is a column name of the header line (`timestamp`, `Timestamp`): letters, `_`,
+    /// `-` and spaces only, starting with a letter. Other formats' times (`Sun Nov 29 03:45:04 2026`)
+    /// are no names.
+    @inlinable
+    static func isColumnName(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Bool {
+        guard !r.isEmpty, URLAuthority.isLetter(b[r.lowerBound]) else { return false }
+        return r.allSatisfy { URLAuthority.isLetter(b[$0]) || b[$0] == 0x5F || b[$0] == 0x2D || b[$0] == 0x20 }
     }
 }

@@ -149,6 +149,13 @@ struct PaloAltoURLParserTests {
         #expect(parse(#"1,"2026/11/29 03:45:04",012801096514,THREAT,url"#, with: &parser).skip == .malformed)
     }
 
+    @Test func claimsNoOtherFormatsFixture() throws {
+        for name in try fixtureNames() where name != "paloalto.log" {
+            #expect(sniffScore(PaloAltoURLParser(context: utcContext), try fixtureByteLines(name)) < 0.1, "\(name)")
+        }
+        #expect(sniffScore(PaloAltoURLParser(context: utcContext), try fixtureByteLines("paloalto.log")) > 0.8)
+    }
+
     @Test func fixture() throws {
         var parser = PaloAltoURLParser(context: utcContext)
         #expect(

@@ -109,6 +109,13 @@ struct UmbrellaProxyParserTests {
         #expect(parse("", with: &parser).skip == .malformed)
     }
 
+    @Test func claimsNoOtherFormatsFixture() throws {
+        for name in try fixtureNames() where name != "umbrella-proxy.log" {
+            #expect(sniffScore(UmbrellaProxyParser(), try fixtureByteLines(name)) < 0.1, "\(name)")
+        }
+        #expect(sniffScore(UmbrellaProxyParser(), try fixtureByteLines("umbrella-proxy.log")) > 0.8)
+    }
+
     @Test func fixture() throws {
         var parser = UmbrellaProxyParser()
         #expect(

@@ -1,3 +1,4 @@
+import Foundation
 import LogParsing
 import Testing
 
@@ -161,6 +162,13 @@ struct ZscalerCSVParserTests {
         #expect(parse("", with: &parser).skip == .malformed)
     }
 
+    @Test func claimsNoOtherFormatsFixture() throws {
+        for name in try fixtureNames() where name != "zscaler.log" {
+            #expect(sniffScore(ZscalerCSVParser(context: utcContext), try fixtureByteLines(name)) < 0.1, "\(name)")
+        }
+        #expect(sniffScore(ZscalerCSVParser(context: utcContext), try fixtureByteLines("zscaler.log")) >= 0.8)
+    }
+
     @Test func fixture() throws {
         var parser = ZscalerCSVParser(context: utcContext)
         #expect(
@@ -174,4 +182,11 @@ struct ZscalerCSVParserTests {
         expectSound(tally)
         #expect(tally.visits > 1000)
     }
+}
+
+/// The names of every fixture, for the vendor parsers' tests that they claim no other format's
+/// lines.
+func fixtureNames() throws -> [String] {
+    let urls = try #require(Bundle.module.urls(forResourcesWithExtension: "log", subdirectory: "Fixtures"))
+    return urls.compactMap(\.lastPathComponent).sorted()
 }
