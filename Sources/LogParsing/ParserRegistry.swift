@@ -36,7 +36,11 @@ public enum ParserRegistry {
         FormatInfo(id: "w3c", kind: "proxy", origin: .builtIn, summary: "W3C extended (#Fields:): ProxySG, IIS, TMG"),
         FormatInfo(id: "windows-dns", kind: "dns", origin: .builtIn, summary: "Windows DNS Server debug log (packets)"),
         FormatInfo(id: "coredns", kind: "dns", origin: .builtIn, summary: "CoreDNS log plugin"),
+        // Before umbrella: the DNS parser also reads proxy lines (it takes any CSV of that width).
+        FormatInfo(id: "umbrella-proxy", kind: "proxy", origin: .builtIn, summary: "Cisco Umbrella proxy (SWG) log CSV"),
         FormatInfo(id: "umbrella", kind: "dns", origin: .builtIn, summary: "Cisco Umbrella DNS log CSV"),
+        FormatInfo(id: "zscaler", kind: "proxy", origin: .builtIn, summary: "Zscaler NSS web log feed, CSV"),
+        FormatInfo(id: "paloalto", kind: "proxy", origin: .builtIn, summary: "PAN-OS URL filtering log (THREAT url), syslog CSV"),
         FormatInfo(id: "zeek", kind: "proxy+dns", origin: .builtIn, summary: "Zeek dns.log, http.log, ssl.log (TSV, #fields)"),
         FormatInfo(id: "zeek-json", kind: "proxy+dns", origin: .builtIn, summary: "Zeek dns, http, ssl logs as JSON"),
         FormatInfo(id: "suricata", kind: "proxy+dns", origin: .builtIn, summary: "Suricata EVE JSON: dns (v1, v2, v3), http, tls"),
@@ -72,6 +76,9 @@ public enum ParserRegistry {
         case "windows-dns": return WindowsDNSParser(context: context)
         case "coredns": return CoreDNSParser(context: context)
         case "umbrella": return UmbrellaParser()
+        case "umbrella-proxy": return UmbrellaProxyParser()
+        case "zscaler": return ZscalerCSVParser(context: context)
+        case "paloalto": return PaloAltoURLParser(context: context)
         case "zeek": return ZeekParser()
         case "zeek-json": return ZeekJSONParser()
         case "suricata": return SuricataEVEParser()

