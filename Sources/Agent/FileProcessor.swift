@@ -12,6 +12,8 @@ protocol FileProcessor: AnyObject {
     /// Reads what the file gained and appends the hits to `batch`.
     func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult
     func setWatchlist(_ watchlist: Watchlist)
+    /// Shows the parser lines it will not read again (see `FileProcessors.make`).
+    func prime(_ lines: [[UInt8]])
     /// Writes the visits summed since the last call to the visit index (nothing when it is
     /// off), and forgets them, written or not.
     func writeVisits(to index: VisitIndex) throws -> VisitIndex.WriteFigures
@@ -46,6 +48,14 @@ final class FileProcessorOf<Parser: LogParser>: FileProcessor {
 
     func setWatchlist(_ watchlist: Watchlist) {
         pipeline.watchlist = watchlist
+    }
+
+    func prime(_ lines: [[UInt8]]) {
+        var event = LogEvent()
+        for line in lines {
+            event.reset()
+            _ = line.withUnsafeBytes { pipeline.parser.parse($0, into: &event) }
+        }
     }
 
     func drain(_ file: TailedFile, tailer: Tailer, now: Int64, batch: inout HitBatch) -> Tailer.ReadResult {
@@ -96,7 +106,19 @@ enum FileProcessors {
             return (nil, "\(file.path): \(error.message)")
         }
         var maker = Maker(watchlist: watchlist, file: file, indexVisits: indexVisits)
-        return (ParserCatalog.open(parser, with: &maker), nil)
+        let processor = ParserCatalog.open(parser, with: &maker)
+        if file.consumedOffset > 0 {
+            // Resuming inside a file (after a restart): the parser has not seen the lines before
+            // the checkpoint, and header-driven formats (Zeek `#fields`, W3C `#Fields:`, a CSV's
+            // column names) need them. Its first lines, up to the checkpoint, set it up.
+            var end: Int64 = 0
+            let before = leadingLines(of: file.path).prefix { line in
+                end += Int64(line.count) + 1
+                return end <= file.consumedOffset
+            }
+            processor.prime(Array(before))
+        }
+        return (processor, nil)
     }
 
     /// Builds a processor specialized for the parser's concrete type (see `ParserCatalog.open`).
@@ -112,11 +134,15 @@ enum FileProcessors {
 
     /// Up to 20 complete non-empty lines from the start of a file (decompressed if gzip).
     static func firstLines(of path: String) -> [[UInt8]] {
+        leadingLines(of: path).filter { !$0.isEmpty }
+    }
+
+    /// The first 20 lines of a file, empty ones included (decompressed if gzip).
+    static func leadingLines(of path: String) -> [[UInt8]] {
         guard let input = try? LogInput.open(path: path) else { return [] }
         var reader = LineReader(source: input, maxLineBytes: 64 << 10, chunkSize: 64 << 10)
         let lines = try? reader.withFirstLines(maxLines: 20) { lines in lines.map { Array($0) } }
-        // The last line may be unfinished when the file is still being written: only whole ones.
-        return (lines ?? []).filter { !$0.isEmpty }
+        return lines ?? []
     }
 }
 

@@ -60,4 +60,42 @@ import Testing
         #expect(caddy["kind"] as? String == "proxy")
         #expect(caddy["method"] != nil && caddy["url"] != nil && caddy["status"] != nil)
     }
+
+    /// After a restart the daemon resumes inside a Zeek log: the `#fields` header it read before
+    /// the restart still gives the columns of the lines after it.
+    @Test func aRestartInsideAZeekLogStillKnowsItsColumns() throws {
+        let daemon = try DaemonHarness(watched: ["evil-brand.com"])
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "format = \"squid\"", with: "format = \"zeek\"")
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        func line(_ seconds: Int, _ query: String) -> String {
+            "17959239\(seconds).100000\tC\(seconds)\t10.0.0.5\t43428\t10.0.0.1\t53\tudp\t1\t\(query)\tA\tNOERROR\n"
+        }
+        let header = """
+            #separator \\x09
+            #set_separator\t,
+            #empty_field\t(empty)
+            #unset_field\t-
+            #path\tdns
+            #fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype_name\trcode_name
+            #types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tstring\tstring\tstring
+
+            """
+        try (header + line(10, "login.evil-brand.com") + line(11, "example.org"))
+            .write(toFile: daemon.logPath, atomically: true, encoding: .utf8)
+        try daemon.startAndWait()
+        daemon.waitForLines(1)
+        #expect(daemon.stop().status == 0)
+        let handle = try #require(FileHandle(forWritingAtPath: daemon.logPath))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((line(12, "www.evil-brand.com") + line(13, "evil-brand.com")).utf8))
+        try handle.close()
+        try daemon.startAndWait()
+        daemon.waitForLines(3)
+        #expect(daemon.stop().status == 0)
+        let hosts = try String(contentsOfFile: daemon.hitsPath, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["host"] as? String
+        }
+        #expect(hosts == ["login.evil-brand.com", "www.evil-brand.com", "evil-brand.com"])
+    }
 }
