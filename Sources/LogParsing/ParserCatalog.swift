@@ -65,12 +65,15 @@ public struct ParserCatalog: Sendable, Equatable {
             return "best: \(first.id) read \(read)/\(lines), of \(scores.count) formats tried"
         }
 
-        /// `read 20/20 first lines; next best: combined 0/20`.
+        /// `read 20/20 first lines; next best: combined 3/20`, or `…; no other format reads any`.
         public var reason: String {
             func count(_ s: Score) -> Int { Int((s.score * Double(lines)).rounded()) }
             guard let first = scores.first else { return "no format to try" }
             var text = "read \(count(first))/\(lines) first lines"
-            if scores.count > 1 { text += "; next best: \(scores[1].id) \(count(scores[1]))/\(lines)" }
+            if scores.count > 1 {
+                let next = count(scores[1])
+                text += next == 0 ? "; no other format reads any" : "; next best: \(scores[1].id) \(next)/\(lines)"
+            }
             return text
         }
     }

@@ -66,7 +66,7 @@ import Testing
         let input = try Data(contentsOf: fixtures.appendingPathComponent("suricata.log"))
         let result = try runHostwatch(["parse", "--format", "auto", "-"], stdin: input)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("-: format suricata (auto: read 20/20 first lines; next best: "), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("-: format suricata (auto: read 20/20 first lines; no other format reads any)\n"), "\(result.stderr)")
         #expect(result.stderr.hasSuffix("-: format suricata: 23 lines, 10 visits, skipped: malformed 1, no_host 2, not_a_visit 10\n"))
         let objects = try result.jsonLines()
         #expect(objects.count == 23)

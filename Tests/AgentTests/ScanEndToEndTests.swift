@@ -106,7 +106,7 @@ struct ScanEndToEndTests {
         #expect(result.status == 0, "\(result.stderr)")
         expectSameHits(try result.jsonLines(), Self.expectedHits(source: files.log.path))
         // The summary counts every line: 11 read, 7 parsed, and each skip by its reason.
-        #expect(result.stderr.contains("format squid (auto: read 9/10 first lines; next best: combined 0/10)"), "\(result.stderr)")
+        #expect(result.stderr.contains("format squid (auto: read 9/10 first lines; no other format reads any)"), "\(result.stderr)")
         #expect(
             result.stderr.contains(
                 "11 lines read, 7 parsed, 4 skipped (empty_line 1, malformed 1, no_host 1, invalid_host:bad_byte 1), "
