@@ -315,16 +315,11 @@ public struct JSONScanner: Sendable {
                 } else {
                     guard skipValue(depth: depth) else { return false }
                 }
-                skipWhitespace()
-                guard position < bytes.count else { return false }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                    continue
+                switch afterElement(closing: UInt8(ascii: "}")) {
+                case .next: continue
+                case .closed: return true
+                case .invalid: return false
                 }
-                guard bytes[position] == UInt8(ascii: "}") else { return false }
-                position += 1
-                return true
             }
         }
 
@@ -395,17 +390,31 @@ public struct JSONScanner: Sendable {
                     guard skipValue(depth: depth) else { return false }
                 }
                 first = false
-                skipWhitespace()
-                guard position < bytes.count else { return false }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                    continue
+                switch afterElement(closing: UInt8(ascii: "]")) {
+                case .next: continue
+                case .closed: return true
+                case .invalid: return false
                 }
-                guard bytes[position] == UInt8(ascii: "]") else { return false }
-                position += 1
-                return true
             }
+        }
+
+        @usableFromInline
+        enum AfterElement { case next, closed, invalid }
+
+        /// What follows an element of an object or array: `,` and another element (whitespace
+        /// after it skipped), or the container's closing byte (passed).
+        @inlinable
+        mutating func afterElement(closing: UInt8) -> AfterElement {
+            skipWhitespace()
+            guard position < bytes.count else { return .invalid }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                skipWhitespace()
+                return .next
+            }
+            guard bytes[position] == closing else { return .invalid }
+            position += 1
+            return .closed
         }
 
         /// Checks and passes over any value at `position` (inside `depth` levels of nesting).
@@ -452,16 +461,11 @@ public struct JSONScanner: Sendable {
                     skipWhitespace()
                 }
                 guard skipValue(depth: depth + 1) else { return false }
-                skipWhitespace()
-                guard position < bytes.count else { return false }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                    continue
+                switch afterElement(closing: close) {
+                case .next: continue
+                case .closed: return true
+                case .invalid: return false
                 }
-                guard bytes[position] == close else { return false }
-                position += 1
-                return true
             }
         }
 
