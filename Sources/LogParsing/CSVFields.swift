@@ -102,6 +102,17 @@ public final class CSVFields: @unchecked Sendable {
         return copy
     }
 
+    /// The bytes the field ranges index after ``unescapeAll(_:into:)``: `line`, or the decoded
+    /// copy, which `event` is then pointed at.
+    @inlinable
+    public func text(
+        of line: UnsafeRawBufferPointer, decodingInto decoded: DecodedLine, for event: inout LogEvent
+    ) -> UnsafeRawBufferPointer {
+        guard let copy = unescapeAll(line, into: decoded) else { return line }
+        event.text = UnsafeRawBufferPointer(copy)
+        return event.text!
+    }
+
     @inlinable
     func reset() {
         kept = 0

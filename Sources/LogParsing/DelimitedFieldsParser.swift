@@ -102,11 +102,7 @@ public struct DelimitedFieldsParser: LogParser {
             }
             return .malformed  // the header did not name every column
         }
-        var bytes = line
-        if let copy = fields.unescapeAll(line, into: decoded) {
-            bytes = UnsafeRawBufferPointer(copy)
-            event.text = bytes
-        }
+        let bytes = fields.text(of: line, decodingInto: decoded, for: &event)
         guard let timeField = fields.range(columns[0]) else { return .malformed }
         switch time.read(bytes, timeField, clock: &clock) {
         case .millis(let t): event.timeMillis = t

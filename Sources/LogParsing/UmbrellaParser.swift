@@ -29,11 +29,7 @@ public struct UmbrellaParser: LogParser {
     public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason? {
         fields.split(line, separator: UInt8(ascii: ","))
         guard fields.count >= 10 else { return .malformed }
-        var bytes = line
-        if let copy = fields.unescapeAll(line, into: decoded) {
-            bytes = UnsafeRawBufferPointer(copy)
-            event.text = bytes
-        }
+        let bytes = fields.text(of: line, decodingInto: decoded, for: &event)
         guard let time = fields.range(0), let client = fields.range(3), let action = fields.range(5),
             let qtype = fields.range(6), let rcode = fields.range(7), let host = fields.range(8)
         else { return .malformed }

@@ -35,11 +35,7 @@ public struct UmbrellaProxyParser: LogParser {
     public mutating func parse(_ line: UnsafeRawBufferPointer, into event: inout LogEvent) -> SkipReason? {
         fields.split(line, separator: UInt8(ascii: ","))
         guard fields.count >= 11 else { return .malformed }
-        var bytes = line
-        if let copy = fields.unescapeAll(line, into: decoded) {
-            bytes = UnsafeRawBufferPointer(copy)
-            event.text = bytes
-        }
+        let bytes = fields.text(of: line, decodingInto: decoded, for: &event)
         guard let stamp = fields.range(0), let internalIP = fields.range(2), let externalIP = fields.range(3),
             let action = fields.range(6), let url = fields.range(7), let status = fields.range(10)
         else { return .malformed }
